@@ -1,0 +1,3 @@
+"""Guanxi CRM."""
+
+__version__ = "0.1.0"

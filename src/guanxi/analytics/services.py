@@ -1,0 +1,1 @@
+"""Writes of the analytics domain: <entity>_<action>(*, ...) functions."""

@@ -1,0 +1,1 @@
+"""Writes of the catalog domain: <entity>_<action>(*, ...) functions."""

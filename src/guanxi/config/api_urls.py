@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("guanxi.core.api.urls")),
+    path("", include("guanxi.staff.api.urls")),
+    path("customers/", include("guanxi.customers.api.urls")),
+]

@@ -1,0 +1,1 @@
+"""Reads of the customers domain: <entity>_list / <entity>_get functions."""

@@ -1,0 +1,1 @@
+"""Writes of the customers domain: <entity>_<action>(*, ...) functions."""

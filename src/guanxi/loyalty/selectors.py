@@ -1,0 +1,1 @@
+"""Reads of the loyalty domain: <entity>_list / <entity>_get functions."""

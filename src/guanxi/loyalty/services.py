@@ -1,0 +1,1 @@
+"""Writes of the loyalty domain: <entity>_<action>(*, ...) functions."""

@@ -1,0 +1,1 @@
+"""Writes of the marketing domain: <entity>_<action>(*, ...) functions."""

@@ -1,0 +1,1 @@
+"""Reads of the orders domain: <entity>_list / <entity>_get functions."""

@@ -1,0 +1,1 @@
+"""Writes of the orders domain: <entity>_<action>(*, ...) functions."""

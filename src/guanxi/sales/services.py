@@ -1,0 +1,1 @@
+"""Writes of the sales domain: <entity>_<action>(*, ...) functions."""

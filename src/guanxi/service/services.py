@@ -1,0 +1,1 @@
+"""Writes of the service domain: <entity>_<action>(*, ...) functions."""
