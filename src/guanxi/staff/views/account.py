@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from guanxi.staff import services
+from guanxi.staff.services import account as services
 from guanxi.staff.forms import LoginForm
 
 
