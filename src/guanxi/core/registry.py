@@ -59,3 +59,13 @@ def panels_for(user: Any) -> list[DashboardPanel]:
         (p for p in PANELS.values() if not p.roles or role in p.roles),
         key=lambda p: (p.order, p.key),
     )
+
+
+# Object history (the "History" tab): object type ("app_label.model_name") -> a function that
+# returns the queryset of such objects the user may see. The history view shows the audit rows of
+# an object only when the object is in that queryset, so history obeys the same store scoping.
+HISTORY_SOURCES: dict[str, Callable[[Any], Any]] = {}
+
+
+def history_register(object_type: str, visible_to: Callable[[Any], Any]) -> None:
+    HISTORY_SOURCES[object_type] = visible_to

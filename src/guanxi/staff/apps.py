@@ -6,3 +6,6 @@ class StaffConfig(AppConfig):
     name = "guanxi.staff"
     label = "staff"
     verbose_name = _("Staff")
+
+    def ready(self) -> None:
+        from guanxi.staff import nav, signals  # noqa: F401 - registers navigation and audit hooks

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from guanxi.staff.forms.account import LoginForm
 from guanxi.staff.services import account as services
-from guanxi.staff.forms import LoginForm
 
 
 class LoginView(auth_views.LoginView):

@@ -1,8 +1,9 @@
+"""Sign-in, the staff member's own account, two-factor sign-in and API tokens."""
+
 from django.urls import path
 
 from guanxi.staff.views import account
 
-app_name = "staff"
 urlpatterns = [
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", account.LogoutView.as_view(), name="logout"),

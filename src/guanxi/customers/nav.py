@@ -1,0 +1,1 @@
+"""What this domain adds to the shell: navigation, dashboard panels, history sources."""

@@ -1,0 +1,1 @@
+"""Forms for stores, staff members and the organisation settings."""

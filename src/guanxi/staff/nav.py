@@ -1,0 +1,1 @@
+"""What the staff domain adds to the shell: navigation, capabilities, history sources."""

@@ -1,0 +1,1 @@
+"""Audit hooks for sign-in events (logins are not domain flow, so signals are the right tool)."""

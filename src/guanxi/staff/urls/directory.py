@@ -1,0 +1,3 @@
+"""Stores, staff members and the organisation settings."""
+
+urlpatterns: list = []
