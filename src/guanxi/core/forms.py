@@ -12,7 +12,7 @@ class BootstrapFormMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
+        for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
                 css = "form-check-input"
@@ -20,9 +20,16 @@ class BootstrapFormMixin:
                 css = "form-select"
             else:
                 css = "form-control"
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                css += " is-invalid"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        # Mark invalid fields after validation, not in __init__: validating in __init__ would run
+        # before a subclass narrows its choices (e.g. the stores a user may pick).
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            field = self.fields.get(name)  # type: ignore[attr-defined]
+            if field is not None and "is-invalid" not in field.widget.attrs.get("class", ""):
+                field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} is-invalid"
 
 
 class DateInput(forms.DateInput):

@@ -9,9 +9,17 @@ from django.shortcuts import render
 
 
 def is_htmx_partial(request: HttpRequest) -> bool:
-    """True for an htmx request that swaps part of a page (not a boosted navigation)."""
+    """True for an htmx request that swaps part of a page.
+
+    A boosted navigation and a history restore (the back button after a cache miss) need the
+    whole page.
+    """
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not getattr(htmx, "boosted", False)
+    return (
+        bool(htmx)
+        and not getattr(htmx, "boosted", False)
+        and not getattr(htmx, "history_restore_request", False)
+    )
 
 
 def render_page_or_partial(

@@ -1,1 +1,16 @@
 """What this domain adds to the shell: navigation, dashboard panels, history sources."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.registry import NavItem, nav_register
+
+nav_register(
+    NavItem(
+        key="audit",
+        label=_("Audit log"),
+        url_name="core:audit-log",
+        icon="journal-text",
+        capability="audit.view",
+        order=1000,
+    )
+)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from guanxi.staff.models import ApiToken
@@ -43,3 +44,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return self.keyword
+
+
+class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents the token scheme in the OpenAPI schema."""
+
+    target_class = "guanxi.staff.authentication.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": _("A staff member's API token, sent as `Token <key>`."),
+        }
