@@ -66,7 +66,7 @@ bench: setup
 
 ## messages: refresh the translation catalogs from the source (needs GNU gettext)
 messages:
-	cd src/guanxi && ../../$(GUANXI) makemessages --no-obsolete --no-location -l zh_Hans -l zh_Hant --ignore 'node_modules/*'
+	cd src/guanxi && ../../$(GUANXI) makemessages --no-obsolete --no-location -l zh_Hans -l zh_Hant --ignore 'node_modules/*' --ignore 'tests/*' --ignore '*/tests/*'
 
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -41,17 +41,11 @@ def test_every_domain_exists_with_the_same_skeleton():
     }  # fmt: skip
     assert set(DOMAINS) == expected
     for app in DOMAINS:
-        for part in (
-            "apps.py",
-            "models.py",
-            "selectors.py",
-            "tasks.py",
-            "migrations",
-            "tests",
-            "api",
-        ):
+        for part in ("apps.py", "models.py", "tasks.py", "migrations", "tests", "api"):
             assert (PACKAGE / app / part).exists(), f"{app} lacks {part}"
-        assert (PACKAGE / app / "services.py").exists() or (PACKAGE / app / "services").is_dir()
+        for layer in ("services", "selectors"):
+            module, package = PACKAGE / app / f"{layer}.py", PACKAGE / app / layer
+            assert module.exists() or (package / "__init__.py").exists(), f"{app} lacks {layer}"
 
 
 @pytest.mark.parametrize("app", DOMAINS)

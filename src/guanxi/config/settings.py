@@ -212,6 +212,9 @@ USE_TZ = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 GUANXI_CURRENCY = env.str("GUANXI_CURRENCY", default="CNY")
 GUANXI_PHONE_REGION = env.str("GUANXI_PHONE_REGION", default="CN")
+# Customer imports: larger files and workbooks are refused before they are read.
+GUANXI_IMPORT_MAX_BYTES = env.int("GUANXI_IMPORT_MAX_MB", default=50) * 2**20
+GUANXI_IMPORT_MAX_ROWS = env.int("GUANXI_IMPORT_MAX_ROWS", default=1_000_000)
 
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -265,6 +268,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name "source": name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerSourceEnum": "guanxi.customers.choices.Source",
+        "ConsentSourceEnum": "guanxi.customers.choices.ConsentSource",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------------

@@ -62,3 +62,63 @@ def append_only_operations(table: str) -> tuple[Any, Any]:
             schema_editor.execute(sql)
 
     return forwards, backwards
+
+
+# Audit rows may be changed exactly once, by the erasure of a person's data: ``redacted_at`` goes
+# from empty to set, personal values in ``changes``, ``object_repr`` and ``message`` are blanked,
+# and every other column stays as it was. Anything else is refused by the database.
+AUDIT_IMMUTABLE_COLUMNS = (
+    "id",
+    "created_at",
+    "action",
+    "actor_id",
+    "actor_name",
+    "ip_address",
+    "object_type",
+    "object_pk",
+    "store_id",
+)
+
+
+def _audit_redaction_sql(vendor: str) -> tuple[list[str], list[str]]:
+    table = "core_auditevent"
+    if vendor == "sqlite":
+        same = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in AUDIT_IMMUTABLE_COLUMNS)
+        create = [
+            f"DROP TRIGGER IF EXISTS {table}_no_update;",
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"WHEN NOT (OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL AND {same}) "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;",
+        ]
+        drop = [
+            f"DROP TRIGGER IF EXISTS {table}_no_update;",
+            *_sqlite_sql(table)[0][:1],
+        ]
+        return create, drop
+    if vendor == "postgresql":
+        same = " AND ".join(
+            f"NEW.{c} IS NOT DISTINCT FROM OLD.{c}" for c in AUDIT_IMMUTABLE_COLUMNS
+        )
+        create = [
+            f"CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$ "
+            f"BEGIN "
+            f"IF TG_OP = 'UPDATE' THEN "
+            f"IF OLD.redacted_at IS NULL AND NEW.redacted_at IS NOT NULL AND {same} THEN "
+            f"RETURN NEW; END IF; END IF; "
+            f"RAISE EXCEPTION '{table} is append-only'; END; $$ LANGUAGE plpgsql;"
+        ]
+        drop = [_postgresql_sql(table)[0][0]]
+        return create, drop
+    raise NotImplementedError(f"Audit triggers are not written for {vendor}.")
+
+
+def audit_redaction_operations() -> tuple[Any, Any]:
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        for sql in _audit_redaction_sql(schema_editor.connection.vendor)[0]:
+            schema_editor.execute(sql)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        for sql in _audit_redaction_sql(schema_editor.connection.vendor)[1]:
+            schema_editor.execute(sql)
+
+    return forwards, backwards

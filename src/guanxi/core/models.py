@@ -41,6 +41,7 @@ class AuditEvent(models.Model):
     store_id = models.BigIntegerField(_("store"), null=True, blank=True, db_index=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     message = models.CharField(_("details"), max_length=300, blank=True)
+    redacted_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.registry import NavItem, nav_register
+from guanxi.core.registry import NavItem, job_download_capability_register, nav_register
+from guanxi.core.services_audit import AUDIT_EXPORT_KIND
 
 nav_register(
     NavItem(
@@ -14,3 +15,5 @@ nav_register(
         order=1000,
     )
 )
+
+job_download_capability_register(AUDIT_EXPORT_KIND, "audit.view")

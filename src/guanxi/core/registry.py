@@ -69,3 +69,67 @@ HISTORY_SOURCES: dict[str, Callable[[Any], Any]] = {}
 
 def history_register(object_type: str, visible_to: Callable[[Any], Any]) -> None:
     HISTORY_SOURCES[object_type] = visible_to
+
+
+@dataclass(frozen=True)
+class CustomerDataHandler:
+    """How one domain's records about a customer follow the customer's life events.
+
+    - ``merge(source_id, target_id, actor)`` moves the records of the customer folded away onto
+      the one kept and returns how many it moved;
+    - ``export(customer_id)`` returns the records as a list of flat dicts ("download my data");
+    - ``erase(customer_id, actor)`` anonymises personal data in them, keeping amounts and
+      ledgers intact, and returns how many records it changed.
+    """
+
+    key: str
+    label: Any  # a lazy translation: the name of the section in exports
+    merge: Callable[[int, int, Any], int] | None = None
+    export: Callable[[int], list[dict[str, Any]]] | None = None
+    erase: Callable[[int, Any], int] | None = None
+    order: int = 100
+
+
+CUSTOMER_DATA: dict[str, CustomerDataHandler] = {}
+
+
+def customer_data_register(handler: CustomerDataHandler) -> None:
+    CUSTOMER_DATA[handler.key] = handler
+
+
+def customer_data_handlers() -> list[CustomerDataHandler]:
+    return sorted(CUSTOMER_DATA.values(), key=lambda h: (h.order, h.key))
+
+
+@dataclass(frozen=True)
+class Importer:
+    """A kind of record the ``guanxi import <domain> FILE`` command can import.
+
+    ``add_arguments(parser)`` adds the domain's options to its sub-command; ``run(options,
+    stdout, stderr)`` imports and returns the exit code (non-zero when rows were rejected).
+    """
+
+    domain: str
+    help: Any
+    add_arguments: Callable[[Any], None]
+    run: Callable[[dict[str, Any], Any, Any], int]
+
+
+IMPORTERS: dict[str, Importer] = {}
+
+
+def importer_register(importer: Importer) -> None:
+    IMPORTERS[importer.domain] = importer
+
+
+def importers() -> list[Importer]:
+    return sorted(IMPORTERS.values(), key=lambda i: i.domain)
+
+
+# Job kind -> the capability needed to download the file the job produced (checked again at
+# download time, so a capability withdrawn after the export was started also closes the file).
+JOB_DOWNLOAD_CAPABILITIES: dict[str, str] = {}
+
+
+def job_download_capability_register(kind: str, capability: str) -> None:
+    JOB_DOWNLOAD_CAPABILITIES[kind] = capability

@@ -40,11 +40,17 @@ def model_update(
     Returns the instance and whether anything changed; an update that changes nothing writes
     nothing, not even an audit row.
     """
+    concrete = {f.name: f for f in instance._meta.concrete_fields}
     before = snapshot(instance, mask=False)
+    raw_before = {n: getattr(instance, concrete[n].attname) for n in data if n in concrete}
     for name, value in data.items():
         setattr(instance, name, value)
     after = snapshot(instance, mask=False)
     changes: dict[str, Any] = diff(before, after)
+    # Fields kept out of the audit (derived keys) are still saved when they change.
+    changed_fields = set(changes) | {
+        n for n, old in raw_before.items() if getattr(instance, concrete[n].attname) != old
+    }
     for name, values in (m2m or {}).items():
         manager = getattr(instance, name)
         old = sorted(manager.values_list("pk", flat=True))
@@ -52,16 +58,16 @@ def model_update(
         if old != new:
             manager.set(new)
             changes[name] = [old, new]
-    if not changes:
+    if not changes and not changed_fields:
         return instance, False
     instance.full_clean()
-    fields = [
-        f.name for f in instance._meta.concrete_fields if f.name in changes and not f.primary_key
-    ]
+    fields = [n for n in concrete if n in changed_fields and not concrete[n].primary_key]
     if fields:
-        if any(f.name == "updated_at" for f in instance._meta.concrete_fields):
+        if "updated_at" in concrete:
             fields.append("updated_at")
         instance.save(update_fields=fields)
+    if not changes:
+        return instance, True
     audit_record(
         action=AuditAction.UPDATE,
         actor=actor,

@@ -20,7 +20,7 @@ from guanxi.core.filters import DENIAL_ACTIONS, audit_filter_data
 from guanxi.core.history import history_entries
 from guanxi.core.htmx import hx_redirect, is_htmx_partial, render_page_or_partial
 from guanxi.core.permissions import require_capability
-from guanxi.core.registry import HISTORY_SOURCES, panels_for
+from guanxi.core.registry import HISTORY_SOURCES, JOB_DOWNLOAD_CAPABILITIES, panels_for
 
 AUDIT_PAGE_SIZE = 50
 HISTORY_PAGE_SIZE = 25
@@ -55,8 +55,9 @@ class JobDownloadView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
         job = get_object_or_404(selectors.job_list(user=request.user), pk=pk)
-        if job.kind == services_audit.AUDIT_EXPORT_KIND:
-            require_capability(request.user, "audit.view")
+        capability = JOB_DOWNLOAD_CAPABILITIES.get(job.kind)
+        if capability is not None:
+            require_capability(request.user, capability)
         path = selectors.job_file(job=job)
         if path is None:
             raise Http404(_("The file is not ready or no longer kept."))

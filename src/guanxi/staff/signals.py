@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -22,6 +23,7 @@ from guanxi.core.audit import audit_record
 from guanxi.core.choices import AuditAction
 from guanxi.core.middleware import client_ip
 from guanxi.staff.middleware import mark_two_factor_pending
+from guanxi.staff.services.account import LANGUAGE_CHOICE_SESSION_KEY, staff_language_set
 
 USER_OBJECT_TYPE = "staff.user"
 
@@ -52,6 +54,9 @@ def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: 
     audit_record(action=AuditAction.LOGIN, actor=user, obj=user, ip_address=_ip(request))
     if request is not None and hasattr(request, "session"):
         mark_two_factor_pending(request, user)
+        language = request.session.pop(LANGUAGE_CHOICE_SESSION_KEY, None)
+        if language in dict(settings.LANGUAGES) and language != user.language:
+            staff_language_set(user=user, language=language)
 
 
 @receiver(user_login_failed, dispatch_uid="guanxi_staff_login_failed")

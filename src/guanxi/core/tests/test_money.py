@@ -56,3 +56,31 @@ def test_allocate_always_sums_to_total(total, weights):
 def test_format_money_per_locale(language, expected):
     with translation.override(language):
         assert format_money(Decimal("1234.5")) == expected
+
+
+@pytest.mark.parametrize(
+    ("template_text", "language", "expected"),
+    [
+        pytest.param("{{ amount|money }}", "zh-hans", "¥1,234.50", id="default_currency_case"),
+        pytest.param(
+            '{{ amount|money:"HKD" }}', "zh-hant", "HK$1,234.50", id="other_currency_case"
+        ),
+        pytest.param("{{ missing|money }}", "en", "", id="empty_case"),
+    ],
+)
+def test_money_filter(template_text, language, expected):
+    from django.template import Context, Template
+
+    with translation.override(language):
+        rendered = Template("{% load guanxi %}" + template_text).render(
+            Context({"amount": Decimal("1234.5")})
+        )
+
+    assert rendered == expected
+
+
+def test_currency_comes_from_settings(settings):
+    settings.GUANXI_CURRENCY = "HKD"
+
+    with translation.override("en"):
+        assert format_money(Decimal("10")) == "HK$10.00"

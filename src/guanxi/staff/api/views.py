@@ -1,7 +1,9 @@
 """The API of the staff directory: stores, staff members and the caller's own account.
 
 The same capabilities and store scoping as the pages apply: a staff member sees only the stores
-and colleagues of their own stores, and another store's object is "not found".
+and colleagues of their own stores. An operation on one object looks it up first, so another
+store's object is "not found" (404) whatever the caller's role; only then is the capability of the
+method checked (403).
 """
 
 from __future__ import annotations
@@ -23,9 +25,15 @@ from rest_framework.views import APIView
 
 from guanxi.core.api.pagination import StandardPagination
 from guanxi.core.api.permissions import IsActiveStaff, capability_required
-from guanxi.core.permissions import CAPABILITIES, Role, has_capability, is_owner
+from guanxi.core.permissions import (
+    CAPABILITIES,
+    Role,
+    has_capability,
+    is_owner,
+    require_capability,
+)
 from guanxi.staff import selectors
-from guanxi.staff.models import Store
+from guanxi.staff.models import Store, User
 from guanxi.staff.services import directory as services
 
 TAGS = ["staff"]
@@ -61,6 +69,29 @@ class _PerMethodCapabilityMixin:
         if not capability:
             return [IsActiveStaff()]
         return [capability_required(capability)()]
+
+
+class _ScopedObjectMixin:
+    """``capabilities = {"GET": "stores.view", "PATCH": "stores.manage"}`` for one object.
+
+    DRF checks only that the caller is active staff before the handler runs; the handler calls
+    ``get_object``, which finds the object among those the caller may see (404 otherwise) and only
+    then checks the method's capability (403, audited by the exception handler).
+    """
+
+    capabilities: dict[str, str] = {}
+    request: Request
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [IsActiveStaff()]
+
+    def lookup(self, *, user: Any, pk: int) -> Any:
+        raise NotImplementedError
+
+    def get_object(self, pk: int) -> Any:
+        obj = self.lookup(user=self.request.user, pk=pk)
+        require_capability(self.request.user, self.capabilities[self.request.method or ""])
+        return obj
 
 
 PAGE_PARAMETERS = [
@@ -149,7 +180,7 @@ class StoreListApi(_PerMethodCapabilityMixin, APIView):
         return Response(self.OutputSerializer(store).data, status=status.HTTP_201_CREATED)
 
 
-class StoreDetailApi(_PerMethodCapabilityMixin, APIView):
+class StoreDetailApi(_ScopedObjectMixin, APIView):
     capabilities = {"GET": "stores.view", "PATCH": "stores.manage"}
     OutputSerializer = StoreListApi.OutputSerializer
 
@@ -164,6 +195,9 @@ class StoreDetailApi(_PerMethodCapabilityMixin, APIView):
         class Meta:
             ref_name = "StoreUpdate"
 
+    def lookup(self, *, user: Any, pk: int) -> Store:
+        return selectors.store_get(user=user, pk=pk)
+
     @extend_schema(
         operation_id="store_retrieve",
         summary="One store",
@@ -171,7 +205,7 @@ class StoreDetailApi(_PerMethodCapabilityMixin, APIView):
         responses={200: OutputSerializer, **NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
-        store = selectors.store_get(user=request.user, pk=pk)
+        store = self.get_object(pk)
         return Response(self.OutputSerializer(store).data)
 
     @extend_schema(
@@ -182,7 +216,7 @@ class StoreDetailApi(_PerMethodCapabilityMixin, APIView):
         responses={200: OutputSerializer, **ERRORS, **NOT_FOUND},
     )
     def patch(self, request: Request, pk: int) -> Response:
-        store = selectors.store_get(user=request.user, pk=pk)
+        store = self.get_object(pk)
         serializer = self.InputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         store = services.store_update(store=store, actor=request.user, **serializer.validated_data)
@@ -295,7 +329,7 @@ class StaffListApi(_PerMethodCapabilityMixin, APIView):
         return Response(self.OutputSerializer(staff_member).data, status=status.HTTP_201_CREATED)
 
 
-class StaffDetailApi(_PerMethodCapabilityMixin, APIView):
+class StaffDetailApi(_ScopedObjectMixin, APIView):
     capabilities = {"GET": "staff.view", "PATCH": "staff.manage"}
     OutputSerializer = StaffListApi.OutputSerializer
 
@@ -313,6 +347,9 @@ class StaffDetailApi(_PerMethodCapabilityMixin, APIView):
         class Meta:
             ref_name = "StaffUpdate"
 
+    def lookup(self, *, user: Any, pk: int) -> User:
+        return selectors.staff_get(user=user, pk=pk)
+
     @extend_schema(
         operation_id="staff_retrieve",
         summary="One staff member",
@@ -320,7 +357,7 @@ class StaffDetailApi(_PerMethodCapabilityMixin, APIView):
         responses={200: OutputSerializer, **NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
-        staff_member = selectors.staff_get(user=request.user, pk=pk)
+        staff_member = self.get_object(pk)
         return Response(self.OutputSerializer(staff_member).data)
 
     @extend_schema(
@@ -331,7 +368,7 @@ class StaffDetailApi(_PerMethodCapabilityMixin, APIView):
         responses={200: OutputSerializer, **ERRORS, **NOT_FOUND},
     )
     def patch(self, request: Request, pk: int) -> Response:
-        staff_member = selectors.staff_get(user=request.user, pk=pk)
+        staff_member = self.get_object(pk)
         serializer = self.InputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.staff_update(user=staff_member, actor=request.user, **serializer.validated_data)

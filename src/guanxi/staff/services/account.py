@@ -1,4 +1,5 @@
-"""Writes to the staff member's own account: language, password and two-factor sign-in.
+"""Writes to the staff member's own account: language, password and two-factor sign-in; and the
+owner's reset of a staff member's two-factor sign-in when they lost their phone.
 
 Checking a two-factor code has side effects that must survive a wrong code: the device's
 throttling counter (each failure doubles the wait before the next try) and the audit row of the
@@ -12,7 +13,7 @@ import math
 from enum import StrEnum
 
 from axes.utils import reset as axes_reset
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +24,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guanxi.core.audit import audit_record
 from guanxi.core.choices import AuditAction
+from guanxi.core.errors import ApplicationError
+from guanxi.core.permissions import is_owner
 from guanxi.core.services import model_update
 from guanxi.staff.models import User
+
+# The language a visitor picked on the sign-in page; applied to their profile at sign-in.
+LANGUAGE_CHOICE_SESSION_KEY = "guanxi_language_choice"
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -233,3 +239,36 @@ def two_factor_backup_codes_regenerate(*, user: User) -> list[str]:
         message="New two-factor backup codes generated.",
     )
     return codes
+
+
+@transaction.atomic
+def staff_two_factor_reset(*, staff: User, actor: User) -> None:
+    """An owner turns off a staff member's two-factor sign-in, typically after a lost phone.
+
+    Removes the authenticator (set up or half set up) and the backup codes; the staff member
+    signs in with their password alone, or sets up a new authenticator at the next sign-in where
+    the organisation requires it. Raises ``PermissionDenied`` for anyone but an owner, and
+    ``ApplicationError`` for the actor's own account (that is the profile's turn-off, which asks
+    for a code) or when there is nothing to reset.
+    """
+    if not is_owner(actor):
+        raise PermissionDenied("staff.two_factor_reset")
+    if staff.pk == actor.pk:
+        raise ApplicationError(
+            _("Turn off your own two-factor sign-in on your profile page."), code="self"
+        )
+    totp = TOTPDevice.objects.filter(user=staff)
+    static = StaticDevice.objects.filter(user=staff)
+    if not totp.exists() and not static.exists():
+        raise ApplicationError(
+            _("%(name)s has no two-factor sign-in to reset.") % {"name": staff},
+            code="no_device",
+        )
+    totp.delete()
+    static.delete()
+    audit_record(
+        action=AuditAction.SECURITY,
+        actor=actor,
+        obj=staff,
+        message="Two-factor sign-in reset by an owner.",
+    )

@@ -125,3 +125,34 @@ def test_profile_needs_sign_in(client, db):
 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('staff:login')}?next={reverse('staff:profile')}"
+
+
+@pytest.mark.django_db
+def test_language_chosen_on_the_sign_in_page_becomes_the_profile_language(
+    client, make_staff, store_a
+):
+    staff = make_staff(stores=[store_a], username="li.na", language="en")
+
+    client.post("/set-language/", {"language": "zh-hant", "next": "/login/"})
+    client.post("/login/", {"username": "li.na", "password": "correct horse battery"})
+
+    staff.refresh_from_db()
+    assert staff.language == "zh-hant"
+    response = client.get("/")
+    assert response.wsgi_request.LANGUAGE_CODE == "zh-hant"
+
+
+@pytest.mark.django_db
+def test_the_previous_users_language_does_not_leak_to_the_next_on_a_shared_device(
+    client, make_staff, store_a
+):
+    first = make_staff(stores=[store_a], username="first", language="zh-hans")
+    second = make_staff(stores=[store_a], username="second", language="en")
+    client.post("/login/", {"username": "first", "password": "correct horse battery"})
+    client.post("/logout/")
+
+    client.post("/login/", {"username": "second", "password": "correct horse battery"})
+
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.language, second.language) == ("zh-hans", "en")

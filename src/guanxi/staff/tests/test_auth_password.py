@@ -5,10 +5,13 @@ import re
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from guanxi.core.choices import AuditAction
 from guanxi.core.models import AuditEvent
@@ -137,6 +140,33 @@ def test_reset_link_works_only_once(client, make_staff):
 
     assert response.context["validlink"] is False
     assert 'id="invalid-reset-link"' in response.content.decode()
+
+
+@pytest.mark.parametrize("forged", ["uid", "token"])
+def test_a_wrong_reset_token_shows_the_invalid_link_page_and_changes_nothing(
+    client, make_staff, forged
+):
+    # given a staff member, and a reset link with a made-up token or another account's id
+    staff = make_staff(email="meiling@example.com")
+    uidb64 = urlsafe_base64_encode(force_bytes(staff.pk))
+    token = default_token_generator.make_token(staff)
+    kwargs = {"uidb64": uidb64, "token": "c0ffee-0123456789abcdef0123456789abcdef"}
+    if forged == "uid":
+        kwargs = {"uidb64": urlsafe_base64_encode(force_bytes(staff.pk + 1000)), "token": token}
+    url = reverse("staff:password-reset-confirm", kwargs=kwargs)
+
+    # when someone opens it and posts a new password to it
+    page = client.get(url, follow=True)
+    posted = client.post(url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    # then both show the invalid-link page, and the password and audit log are as they were
+    assert (page.status_code, posted.status_code) == (200, 200)
+    assert page.context["validlink"] is False
+    assert 'id="invalid-reset-link"' in page.content.decode()
+    assert 'id="invalid-reset-link"' in posted.content.decode()
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD)
+    assert not AuditEvent.objects.filter(action=AuditAction.SECURITY).exists()
 
 
 def test_unknown_email_sends_nothing_and_looks_the_same(client, make_staff):

@@ -409,6 +409,71 @@ def test_staff_patch_is_forbidden_to_store_managers(api, manager_a, sales_a):
     assert sales_a.is_active is True
 
 
+# --- Another store's object is not found before a missing capability is forbidden -------------
+
+
+def denied_rows():
+    return AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count()
+
+
+def test_store_patch_by_a_store_manager_is_forbidden_at_home_and_not_found_elsewhere(
+    api, manager_a, store_a, store_b
+):
+    as_user(api, manager_a)
+    before = denied_rows()
+
+    home = api.patch(reverse("api-store-detail", args=[store_a.pk]), {"name": "X"}, format="json")
+    other = api.patch(reverse("api-store-detail", args=[store_b.pk]), {"name": "X"}, format="json")
+
+    assert (home.status_code, home.json()) == (403, FORBIDDEN)
+    assert (other.status_code, other.json()) == (404, NOT_FOUND)
+    assert denied_rows() == before + 1
+    assert sorted(Store.objects.values_list("name", flat=True)) == ["Store A", "Store B"]
+
+
+def test_staff_detail_for_sales_is_forbidden_at_home_and_not_found_elsewhere(
+    api, sales_a, store_a, sales_b, make_staff
+):
+    colleague = make_staff(stores=[store_a])
+    as_user(api, sales_a)
+    before = denied_rows()
+
+    home = api.get(reverse("api-staff-detail", args=[colleague.pk]))
+    other = api.get(reverse("api-staff-detail", args=[sales_b.pk]))
+
+    assert (home.status_code, home.json()) == (403, FORBIDDEN)
+    assert (other.status_code, other.json()) == (404, NOT_FOUND)
+    assert denied_rows() == before + 1
+
+
+def test_staff_patch_by_a_store_manager_is_forbidden_at_home_and_not_found_elsewhere(
+    api, manager_a, sales_a, sales_b
+):
+    as_user(api, manager_a)
+    before = denied_rows()
+
+    home = api.patch(
+        reverse("api-staff-detail", args=[sales_a.pk]), {"is_active": False}, format="json"
+    )
+    other = api.patch(
+        reverse("api-staff-detail", args=[sales_b.pk]), {"is_active": False}, format="json"
+    )
+
+    assert (home.status_code, home.json()) == (403, FORBIDDEN)
+    assert (other.status_code, other.json()) == (404, NOT_FOUND)
+    assert denied_rows() == before + 1
+    sales_a.refresh_from_db()
+    sales_b.refresh_from_db()
+    assert (sales_a.is_active, sales_b.is_active) == (True, True)
+
+
+def test_object_operations_need_authentication(api, store_a):
+    response = api.get(reverse("api-store-detail", args=[store_a.pk]))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
 # --- The caller -----------------------------------------------------------------------------------
 
 

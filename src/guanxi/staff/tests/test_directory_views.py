@@ -487,6 +487,94 @@ def test_staff_deactivate_is_forbidden_to_store_managers(client, manager_a, sale
     assert sales_a.is_active is True
 
 
+# --- Another store's object is not found before a missing capability is forbidden -------------
+
+
+def write_rows():
+    return AuditEvent.objects.exclude(action=AuditAction.PERMISSION_DENIED).count()
+
+
+STAFF_PAGES = [
+    ("staff:staff-detail", "get"),
+    ("staff:staff-update", "get"),
+    ("staff:staff-update", "post"),
+    ("staff:staff-deactivate", "get"),
+    ("staff:staff-deactivate", "post"),
+]
+STORE_MANAGER_PAGES = [
+    ("staff:store-update", "get"),
+    ("staff:store-update", "post"),
+    ("staff:store-deactivate", "get"),
+    ("staff:store-deactivate", "post"),
+    ("staff:store-activate", "post"),
+]
+
+
+@pytest.mark.parametrize(("url_name", "method"), STAFF_PAGES)
+def test_staff_pages_are_forbidden_to_sales_at_home_and_not_found_elsewhere(
+    client, sales_a, store_a, store_b, make_staff, url_name, method
+):
+    # given a sales member of store A, a colleague in store A and a stranger in store B
+    colleague = make_staff(stores=[store_a], full_name="Zhao Min")
+    stranger = make_staff(stores=[store_b], full_name="Qian Hao")
+    send = getattr(signed_in(client, sales_a), method)
+    denied, writes = denied_rows(), write_rows()
+
+    # when they open the page of each
+    home = send(reverse(url_name, args=[colleague.pk]), {"full_name": "Changed"})
+    elsewhere = send(reverse(url_name, args=[stranger.pk]), {"full_name": "Changed"})
+
+    # then the colleague's is forbidden (audited), the stranger does not exist for them
+    assert (home.status_code, elsewhere.status_code) == (403, 404)
+    assert denied_rows() == denied + 1
+    assert write_rows() == writes
+    colleague.refresh_from_db()
+    stranger.refresh_from_db()
+    assert (colleague.full_name, colleague.is_active) == ("Zhao Min", True)
+    assert (stranger.full_name, stranger.is_active) == ("Qian Hao", True)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"), [p for p in STAFF_PAGES if p[0] != "staff:staff-detail"]
+)
+def test_staff_changes_are_forbidden_to_store_managers_at_home_and_not_found_elsewhere(
+    client, manager_a, sales_a, sales_b, url_name, method
+):
+    send = getattr(signed_in(client, manager_a), method)
+    denied, writes = denied_rows(), write_rows()
+
+    home = send(reverse(url_name, args=[sales_a.pk]), {"full_name": "Changed"})
+    elsewhere = send(reverse(url_name, args=[sales_b.pk]), {"full_name": "Changed"})
+
+    assert (home.status_code, elsewhere.status_code) == (403, 404)
+    assert denied_rows() == denied + 1
+    assert write_rows() == writes
+    sales_a.refresh_from_db()
+    sales_b.refresh_from_db()
+    assert (sales_a.full_name, sales_a.is_active) == ("Li Na", True)
+    assert (sales_b.full_name, sales_b.is_active) == ("Wang Fang", True)
+
+
+@pytest.mark.parametrize(("url_name", "method"), STORE_MANAGER_PAGES)
+def test_store_changes_are_forbidden_to_store_managers_at_home_and_not_found_elsewhere(
+    client, manager_a, store_a, store_b, url_name, method
+):
+    Store.objects.filter(pk__in=[store_a.pk, store_b.pk]).update(is_active=False)
+    send = getattr(signed_in(client, manager_a), method)
+    denied, writes = denied_rows(), write_rows()
+
+    home = send(reverse(url_name, args=[store_a.pk]), {"name": "Changed", "code": "zz9"})
+    elsewhere = send(reverse(url_name, args=[store_b.pk]), {"name": "Changed", "code": "zz9"})
+
+    assert (home.status_code, elsewhere.status_code) == (403, 404)
+    assert denied_rows() == denied + 1
+    assert write_rows() == writes
+    assert list(Store.objects.order_by("code").values_list("name", "is_active")) == [
+        ("Store A", False),
+        ("Store B", False),
+    ]
+
+
 # --- The organisation -----------------------------------------------------------------------------
 
 

@@ -1,9 +1,10 @@
 """Two-factor sign-in: set-up with a QR code, the second sign-in step, backup codes, turning it
-off, and who is made to use it."""
+off, who is made to use it, and an owner's reset of a staff member's two-factor sign-in."""
 
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -11,9 +12,11 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from guanxi.core.choices import AuditAction
+from guanxi.core.errors import ApplicationError
 from guanxi.core.models import AuditEvent
 from guanxi.core.permissions import Role
 from guanxi.staff.models import Organisation
+from guanxi.staff.services.account import staff_two_factor_reset
 
 pytestmark = pytest.mark.django_db
 
@@ -495,3 +498,186 @@ def test_profile_shows_two_factor_on_with_links(client, make_staff):
     assert reverse("staff:two-factor-disable") in body
     assert reverse("staff:two-factor-backup-codes") in body
     assert reverse("staff:two-factor-setup") not in body
+
+
+# --- An owner resets a staff member's two-factor sign-in (a lost phone) -------------------------
+
+
+def devices_of(user):
+    return (
+        TOTPDevice.objects.filter(user=user).count(),
+        StaticDevice.objects.filter(user=user).count(),
+    )
+
+
+def test_owner_resets_a_staff_members_two_factor_sign_in(make_staff, owner, store_a):
+    # given a sales member with an authenticator, a half set-up one and backup codes
+    staff = make_staff(stores=[store_a], full_name="Li Na")
+    confirmed_device(staff)
+    TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=False)
+    backup_codes(staff, "abcd2345")
+    others = make_staff(stores=[store_a])
+    confirmed_device(others)
+
+    # when
+    staff_two_factor_reset(staff=staff, actor=owner)
+
+    # then every device of theirs is gone, nobody else's, and the reset is audited
+    assert devices_of(staff) == (0, 0)
+    assert devices_of(others) == (1, 0)
+    event = AuditEvent.objects.get(action=AuditAction.SECURITY)
+    assert (event.actor_id, event.object_pk, event.message) == (
+        owner.pk,
+        str(staff.pk),
+        "Two-factor sign-in reset by an owner.",
+    )
+
+
+def test_after_a_reset_the_staff_member_signs_in_with_the_password_alone(client, make_staff, owner):
+    staff = make_staff(username="meiling")
+    confirmed_device(staff)
+    staff_two_factor_reset(staff=staff, actor=owner)
+
+    response = client.post(
+        reverse("staff:login"),
+        {"username": "meiling", "password": PASSWORD, "next": reverse("staff:profile")},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:profile")
+
+
+@pytest.mark.parametrize("role", [Role.STORE_MANAGER, Role.SALES])
+def test_only_owners_reset_two_factor_sign_in(make_staff, store_a, role):
+    staff = make_staff(stores=[store_a])
+    confirmed_device(staff)
+    backup_codes(staff, "abcd2345")
+    actor = make_staff(role=role, stores=[store_a])
+
+    with pytest.raises(PermissionDenied):
+        staff_two_factor_reset(staff=staff, actor=actor)
+
+    assert devices_of(staff) == (1, 1)
+    assert not AuditEvent.objects.filter(action=AuditAction.SECURITY).exists()
+
+
+def test_an_owner_does_not_reset_their_own_two_factor_sign_in(owner):
+    confirmed_device(owner)
+
+    with pytest.raises(ApplicationError) as refused:
+        staff_two_factor_reset(staff=owner, actor=owner)
+
+    assert (refused.value.code, refused.value.message) == (
+        "self",
+        "Turn off your own two-factor sign-in on your profile page.",
+    )
+    assert devices_of(owner) == (1, 0)
+    assert not AuditEvent.objects.filter(action=AuditAction.SECURITY).exists()
+
+
+def test_resetting_without_two_factor_sign_in_is_refused(make_staff, owner):
+    staff = make_staff(full_name="Li Na")
+
+    with pytest.raises(ApplicationError) as refused:
+        staff_two_factor_reset(staff=staff, actor=owner)
+
+    assert refused.value.message == "Li Na has no two-factor sign-in to reset."
+    assert not AuditEvent.objects.filter(action=AuditAction.SECURITY).exists()
+
+
+def test_staff_detail_offers_owners_the_reset_in_a_confirmation_dialog(
+    client, make_staff, owner, store_a
+):
+    staff = make_staff(stores=[store_a])
+    confirmed_device(staff)
+    client.force_login(owner)
+
+    body = client.get(reverse("staff:staff-detail", args=[staff.pk])).content.decode()
+
+    reset_url = reverse("staff:staff-two-factor-reset", args=[staff.pk])
+    assert 'data-two-factor="on"' in body
+    assert 'data-bs-target="#two-factor-reset-dialog"' in body
+    assert f'<form class="modal-content" method="post" action="{reset_url}">' in body
+
+
+def test_staff_detail_offers_no_reset_without_a_device_or_to_store_managers(
+    client, make_staff, owner, store_a
+):
+    without = make_staff(stores=[store_a])
+    with_device = make_staff(stores=[store_a])
+    confirmed_device(with_device)
+    manager = make_staff(role=Role.STORE_MANAGER, stores=[store_a])
+
+    client.force_login(owner)
+    owner_body = client.get(reverse("staff:staff-detail", args=[without.pk])).content.decode()
+    client.force_login(manager)
+    manager_body = client.get(reverse("staff:staff-detail", args=[with_device.pk])).content.decode()
+
+    assert 'data-two-factor="off"' in owner_body
+    assert "two-factor-reset-dialog" not in owner_body
+    assert 'data-two-factor="on"' in manager_body
+    assert "two-factor-reset-dialog" not in manager_body
+
+
+def test_reset_button_posts_and_returns_to_the_staff_member(client, make_staff, owner, store_a):
+    staff = make_staff(stores=[store_a], full_name="Li Na")
+    confirmed_device(staff)
+    backup_codes(staff, "abcd2345")
+    client.force_login(owner)
+
+    response = client.post(reverse("staff:staff-two-factor-reset", args=[staff.pk]), follow=True)
+
+    assert response.redirect_chain == [(reverse("staff:staff-detail", args=[staff.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Two-factor sign-in of Li Na was reset; they sign in with their password."
+    ]
+    assert devices_of(staff) == (0, 0)
+
+
+def test_reset_of_someone_without_a_device_shows_the_refusal(client, make_staff, owner):
+    staff = make_staff(full_name="Li Na")
+    client.force_login(owner)
+
+    response = client.post(reverse("staff:staff-two-factor-reset", args=[staff.pk]), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "Li Na has no two-factor sign-in to reset."
+    ]
+    assert not AuditEvent.objects.filter(action=AuditAction.SECURITY).exists()
+
+
+def test_reset_page_is_post_only(client, make_staff, owner):
+    staff = make_staff()
+    confirmed_device(staff)
+    client.force_login(owner)
+
+    response = client.get(reverse("staff:staff-two-factor-reset", args=[staff.pk]))
+
+    assert response.status_code == 405
+    assert devices_of(staff) == (1, 0)
+
+
+def test_reset_is_forbidden_to_a_store_manager_of_the_store_and_audited(
+    client, make_staff, store_a
+):
+    staff = make_staff(stores=[store_a])
+    confirmed_device(staff)
+    client.force_login(make_staff(role=Role.STORE_MANAGER, stores=[store_a]))
+
+    response = client.post(reverse("staff:staff-two-factor-reset", args=[staff.pk]))
+
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).count() == 1
+    assert devices_of(staff) == (1, 0)
+
+
+def test_reset_of_another_stores_staff_member_is_not_found(client, make_staff, store_a, store_b):
+    staff = make_staff(stores=[store_b])
+    confirmed_device(staff)
+    client.force_login(make_staff(role=Role.STORE_MANAGER, stores=[store_a]))
+
+    response = client.post(reverse("staff:staff-two-factor-reset", args=[staff.pk]))
+
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditAction.PERMISSION_DENIED).exists()
+    assert devices_of(staff) == (1, 0)

@@ -25,6 +25,11 @@ urlpatterns = [
         name="staff-deactivate",
     ),
     path(
+        "staff/<int:pk>/two-factor/reset/",
+        views.StaffTwoFactorResetView.as_view(),
+        name="staff-two-factor-reset",
+    ),
+    path(
         "settings/organisation/",
         views.OrganisationUpdateView.as_view(),
         name="organisation-update",

@@ -62,6 +62,9 @@ class SetLanguageView(View):
             return response
         if request.user.is_authenticated:
             services.staff_language_set(user=request.user, language=language)
+        else:
+            # Chosen on the sign-in page: becomes the profile's language once signed in.
+            request.session[services.LANGUAGE_CHOICE_SESSION_KEY] = language
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
         return response
 

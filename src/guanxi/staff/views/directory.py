@@ -1,7 +1,9 @@
 """Pages for stores, staff members and the organisation settings.
 
 Every page names the capability it needs; a staff member without it gets 403 (audited by the
-middleware), and an object of a store they do not belong to is "not found" (404).
+middleware). A page of one store or staff member first looks the object up among those the user
+may see: another store's object is "not found" (404) whatever the user's role, so that a 403 never
+tells them it exists. Only then is the capability checked.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from guanxi.staff.forms.directory import (
     StaffUpdateForm,
     StoreForm,
 )
+from guanxi.staff.models import Store, User
+from guanxi.staff.services import account as account_services
 from guanxi.staff.services import directory as services
 
 PAGE_SIZE = 50
@@ -44,6 +48,38 @@ class CapabilityRequiredMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         require_capability(request.user, self.capability)
         return super().dispatch(request, *args, **kwargs)
+
+
+class ObjectCapabilityMixin(LoginRequiredMixin):
+    """Pages of one object: sign-in first, then the object among those the user may see (404
+    otherwise), and only then the capability (403). The handlers find it in ``self.object``."""
+
+    capability: str = ""
+    object: Any
+
+    def get_object(self, pk: int) -> Any:
+        raise NotImplementedError
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object(kwargs["pk"])
+        require_capability(request.user, self.capability)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StoreObjectMixin(ObjectCapabilityMixin):
+    object: Store
+
+    def get_object(self, pk: int) -> Store:
+        return selectors.store_get(user=self.request.user, pk=pk)
+
+
+class StaffObjectMixin(ObjectCapabilityMixin):
+    object: User
+
+    def get_object(self, pk: int) -> User:
+        return selectors.staff_get(user=self.request.user, pk=pk)
 
 
 def _paginate(request: HttpRequest, items: Any) -> Page:
@@ -82,11 +118,11 @@ class StoreListView(CapabilityRequiredMixin, View):
         )
 
 
-class StoreDetailView(CapabilityRequiredMixin, View):
+class StoreDetailView(StoreObjectMixin, View):
     capability = "stores.view"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        store = selectors.store_get(user=request.user, pk=pk)
+        store = self.object
         context = {
             "store": store,
             "can_view_staff": has_capability(request.user, "staff.view"),
@@ -117,17 +153,17 @@ class StoreCreateView(CapabilityRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-class StoreUpdateView(CapabilityRequiredMixin, View):
+class StoreUpdateView(StoreObjectMixin, View):
     capability = "stores.manage"
     template_name = "staff/store_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        store = selectors.store_get(user=request.user, pk=pk)
+        store = self.object
         form = StoreForm(initial=StoreForm.initial_for(store))
         return render(request, self.template_name, {"form": form, "store": store})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        store = selectors.store_get(user=request.user, pk=pk)
+        store = self.object
         form = StoreForm(request.POST)
         if form.is_valid():
             try:
@@ -141,28 +177,28 @@ class StoreUpdateView(CapabilityRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "store": store}, status=400)
 
 
-class StoreDeactivateView(CapabilityRequiredMixin, View):
+class StoreDeactivateView(StoreObjectMixin, View):
     """Asks for confirmation, then closes the store."""
 
     capability = "stores.manage"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        store = selectors.store_get(user=request.user, pk=pk)
+        store = self.object
         return render(request, "staff/store_deactivate.html", {"store": store})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        store = selectors.store_get(user=request.user, pk=pk)
+        store = self.object
         services.store_deactivate(store=store, actor=request.user)
         messages.success(request, _("Store %(name)s was deactivated.") % {"name": store})
         return redirect("staff:store-detail", pk=store.pk)
 
 
-class StoreActivateView(CapabilityRequiredMixin, View):
+class StoreActivateView(StoreObjectMixin, View):
     capability = "stores.manage"
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        store = selectors.store_get(user=request.user, pk=pk)
+        store = self.object
         services.store_activate(store=store, actor=request.user)
         messages.success(request, _("Store %(name)s was reactivated.") % {"name": store})
         return redirect("staff:store-detail", pk=store.pk)
@@ -189,13 +225,14 @@ class StaffListView(CapabilityRequiredMixin, View):
         )
 
 
-class StaffDetailView(CapabilityRequiredMixin, View):
+class StaffDetailView(StaffObjectMixin, View):
     capability = "staff.view"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        staff_member = selectors.staff_get(user=request.user, pk=pk)
+        staff_member = self.object
         context = {
             "staff_member": staff_member,
+            "two_factor_on": selectors.two_factor_device(user=staff_member) is not None,
             "can_manage_staff": has_capability(request.user, "staff.manage"),
             "can_view_history": has_capability(request.user, "audit.view_object"),
         }
@@ -238,17 +275,17 @@ class StaffCreateView(CapabilityRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-class StaffUpdateView(CapabilityRequiredMixin, View):
+class StaffUpdateView(StaffObjectMixin, View):
     capability = "staff.manage"
     template_name = "staff/staff_form.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        staff_member = selectors.staff_get(user=request.user, pk=pk)
+        staff_member = self.object
         form = StaffUpdateForm(staff_member=staff_member)
         return render(request, self.template_name, {"form": form, "staff_member": staff_member})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        staff_member = selectors.staff_get(user=request.user, pk=pk)
+        staff_member = self.object
         form = StaffUpdateForm(request.POST, staff_member=staff_member)
         if form.is_valid():
             try:
@@ -263,24 +300,46 @@ class StaffUpdateView(CapabilityRequiredMixin, View):
         return render(request, self.template_name, context, status=400)
 
 
-class StaffDeactivateView(CapabilityRequiredMixin, View):
+class StaffDeactivateView(StaffObjectMixin, View):
     """Asks for confirmation, then stops the staff member from signing in."""
 
     capability = "staff.manage"
     template_name = "staff/staff_deactivate.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        staff_member = selectors.staff_get(user=request.user, pk=pk)
+        staff_member = self.object
         return render(request, self.template_name, {"staff_member": staff_member})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        staff_member = selectors.staff_get(user=request.user, pk=pk)
+        staff_member = self.object
         try:
             services.staff_deactivate(user=staff_member, actor=request.user)
         except ApplicationError as exc:
             context = {"staff_member": staff_member, "error": exc.message}
             return render(request, self.template_name, context, status=400)
         messages.success(request, _("%(name)s was deactivated.") % {"name": staff_member})
+        return redirect("staff:staff-detail", pk=staff_member.pk)
+
+
+class StaffTwoFactorResetView(StaffObjectMixin, View):
+    """The staff detail page's button, confirmed in a dialog: removes the staff member's
+    authenticator and backup codes (a lost phone)."""
+
+    capability = "staff.manage"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        staff_member = self.object
+        try:
+            account_services.staff_two_factor_reset(staff=staff_member, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Two-factor sign-in of %(name)s was reset; they sign in with their password.")
+                % {"name": staff_member},
+            )
         return redirect("staff:staff-detail", pk=staff_member.pk)
 
 

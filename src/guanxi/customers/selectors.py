@@ -1,1 +1,0 @@
-"""Reads of the customers domain: <entity>_list / <entity>_get functions."""

@@ -1,0 +1,41 @@
+"""Reads of the customers domain, one module per subdomain; every read is store-scoped."""
+
+from guanxi.customers.selectors.customer import (
+    COUNT_CAP,
+    Consent,
+    CustomerFilters,
+    CustomerPage,
+    DailyCount,
+    MemberStats,
+    Sort,
+    StoreCount,
+    UpcomingBirthday,
+    customer_birthdays_upcoming,
+    customer_get,
+    customer_list,
+    customer_member_stats,
+    customer_page,
+    customer_recently_assigned,
+    customer_search_provider_register,
+    customer_search_q,
+)
+
+__all__ = [
+    "COUNT_CAP",
+    "Consent",
+    "CustomerFilters",
+    "CustomerPage",
+    "Sort",
+    "DailyCount",
+    "MemberStats",
+    "StoreCount",
+    "UpcomingBirthday",
+    "customer_birthdays_upcoming",
+    "customer_get",
+    "customer_list",
+    "customer_member_stats",
+    "customer_page",
+    "customer_recently_assigned",
+    "customer_search_provider_register",
+    "customer_search_q",
+]

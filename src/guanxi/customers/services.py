@@ -1,1 +1,0 @@
-"""Writes of the customers domain: <entity>_<action>(*, ...) functions."""
