@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "guanxi.catalog"
     label = "catalog"
     verbose_name = _("Catalogue")
+
+    def ready(self) -> None:
+        from guanxi.catalog import nav  # noqa: F401 - capabilities, navigation, history sources

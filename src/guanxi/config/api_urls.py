@@ -4,4 +4,6 @@ urlpatterns = [
     path("", include("guanxi.core.api.urls")),
     path("", include("guanxi.staff.api.urls")),
     path("customers/", include("guanxi.customers.api.urls")),
+    path("catalog/", include("guanxi.catalog.api.urls")),
+    path("loyalty/", include("guanxi.loyalty.api.urls")),
 ]

@@ -130,3 +130,7 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Defined beside the decorator that uses it; imported here so that Django registers the model.
+from guanxi.core.idempotency import IdempotencyKey  # noqa: E402,F401

@@ -16,11 +16,8 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.permissions import Role
 from guanxi.core.registry import DashboardPanel, panel_register
-from guanxi.customers.selectors import (
-    customer_birthdays_upcoming,
-    customer_member_stats,
-    customer_recently_assigned,
-)
+from guanxi.customers.selectors import customer_member_stats, customer_recently_assigned
+from guanxi.customers.selectors.customer import customer_birthdays_upcoming_page
 
 CHART_DAYS = 30
 BIRTHDAY_DAYS = 7
@@ -41,8 +38,8 @@ def members_context(request: HttpRequest) -> dict[str, Any]:
 
 def tasks_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    birthdays = customer_birthdays_upcoming(
-        user=user, today=timezone.localdate(), days=BIRTHDAY_DAYS
+    birthdays, birthday_count = customer_birthdays_upcoming_page(
+        user=user, today=timezone.localdate(), days=BIRTHDAY_DAYS, limit=TASK_LIMIT
     )
     assigned = list(
         customer_recently_assigned(user=user, now=timezone.now(), days=ASSIGNED_DAYS)[
@@ -50,8 +47,8 @@ def tasks_context(request: HttpRequest) -> dict[str, Any]:
         ]
     )
     return {
-        "birthdays": birthdays[:TASK_LIMIT],
-        "birthdays_more": max(0, len(birthdays) - TASK_LIMIT),
+        "birthdays": birthdays,
+        "birthdays_more": birthday_count - len(birthdays),
         "assigned": assigned[:TASK_LIMIT],
         "assigned_more": len(assigned) > TASK_LIMIT,
         "birthday_days": BIRTHDAY_DAYS,

@@ -1,19 +1,20 @@
 """Demo data of the customers domain: N members spread over the stores, fast enough for millions.
 
 Faker is only used to fill name pools once; rows are then combined from the pools with seeded
-random streams, column by column, and inserted with ``bulk_create`` in batches. Phones are drawn
+random streams, column by column, and inserted in batches of multi-row INSERTs. Phones are drawn
 without replacement from the number space of real CN mobile prefixes, so they are unique without
 a single query.
 
 Each customer comes with what the services would have written: the derived search keys, tags,
 consent records (and the cached consent flags), skin and health data under a sensitive-data
-consent, a referrer for referrals, households of 2–4 members of one store, and a completeness
-score computed in bulk at the end. Each kind of detail draws from its own random stream, so
+consent, a referrer for referrals, households of 2–4 members of one store, and the completeness
+score the completeness service gives. Each kind of detail draws from its own random stream, so
 adding one never changes the others.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime
 import random
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
 from guanxi.core.permissions import Role
 from guanxi.core.seeding import HISTORY_DAYS, SeedContext, explicit_timestamps, seeder_register
@@ -38,7 +39,11 @@ from guanxi.customers.choices import (
     TagColour,
 )
 from guanxi.customers.models import ConsentEvent, Customer, Household, SensitiveProfile, Tag
-from guanxi.customers.services.completeness import completeness_recalculate_all
+from guanxi.customers.services.completeness import (
+    completeness_score,
+    completeness_weights,
+    customer_completeness_refresh,
+)
 
 # Mobile prefixes of China Mobile, China Unicom, China Telecom and China Broadnet.
 MOBILE_PREFIXES = (
@@ -216,6 +221,7 @@ HEALTH_NOTES = (
 )  # fmt: skip
 HEALTH_NOTES_SHARE = 0.40
 HOUSEHOLD_SHARE = 0.08
+MAX_PARAMETERS = 30_000  # SQLite allows 32,766 parameters in one statement
 HOUSEHOLD_SIZES = (2, 3, 4)
 HOUSEHOLD_SIZE_WEIGHTS = (0.55, 0.30, 0.15)
 
@@ -231,6 +237,8 @@ class Extras:
     )  # (offset, purpose, granted, at, source, recorded by)
     profiles: list[tuple[int, str, list[str], str]] = field(default_factory=list)
     referrals: list[tuple[int, int]] = field(default_factory=list)  # (offset, referrer index)
+    households: list[Household] = field(default_factory=list)  # opened in this batch
+    members: list[tuple[int, Household]] = field(default_factory=list)  # (offset, household)
 
 
 class CustomerRows:
@@ -263,10 +271,14 @@ class CustomerRows:
         self.areas = [AREAS.get(s.code[:2], AREAS["SH"]) for s in self.stores]
         self.tag_pks = list(tag_pks)
         self.tag_weights = [weight for _name, _colour, weight in TAGS]
-        # Per customer index: their store, their family name (households) and primary key.
-        self.store_of: list[int] = []
-        self.family_of: list[str] = []
+        self.household_rng = context.rng("customers.households")
+        self.weights = completeness_weights()
+        # The primary key of each customer by index, once inserted (referrers name them).
         self.pks: list[int] = []
+        # Per store, the household still taking members: [household, places left, members,
+        # index of its first member].
+        self.open_households: list[list[Any] | None] = [None for _ in self.stores]
+        self.household_count = 0
         self.members_of_store: list[list[int]] = [[] for _ in self.stores]
         self.keys: dict[str, tuple[str, str]] = {}
         self.consent_count = self.profile_count = 0
@@ -331,9 +343,8 @@ class CustomerRows:
             self.profile(customer, store_index, offset, index, extras)
             self.consent(customer, offset, extras)
             self.tag(offset, extras)
+            self.household(customer, store_index, offset, index, last, extras)
             rows.append(customer)
-            self.store_of.append(store_index)
-            self.family_of.append(last)
             self.members_of_store[store_index].append(index)
         return rows
 
@@ -411,6 +422,69 @@ class CustomerRows:
                     )
                     setattr(customer, f"consent_{purpose}", False)
 
+    def household(
+        self,
+        customer: Customer,
+        store_index: int,
+        offset: int,
+        index: int,
+        family: str,
+        extras: Extras,
+    ) -> None:
+        """About ``HOUSEHOLD_SHARE`` of the members join a household of their store: the first
+        one opens it (named after their family name) for 2–4 members, later ones fill it."""
+        rng = self.household_rng
+        if rng.random() >= HOUSEHOLD_SHARE:
+            return
+        current = self.open_households[store_index]
+        if current is None:
+            household = Household(
+                name=f"The {family} family" if family.isascii() else f"{family}家",
+                store_id=self.stores[store_index].pk,
+                created_at=customer.created_at,
+                updated_at=customer.created_at,
+            )
+            extras.households.append(household)
+            self.household_count += 1
+            size = rng.choices(HOUSEHOLD_SIZES, HOUSEHOLD_SIZE_WEIGHTS)[0]
+            current = self.open_households[store_index] = [household, size, 0, index]
+        extras.members.append((offset, current[0]))
+        current[1] -= 1
+        current[2] += 1
+        if current[1] == 0:
+            self.open_households[store_index] = None
+
+    def households_close(self) -> None:
+        """A household still open at the end with its first member only gets a second one: the
+        store's newest member in no household. In a store with no such member, the first one
+        leaves and the household goes (nothing else refers to it yet)."""
+        for current in self.open_households:
+            if current is None or current[2] > 1:
+                continue
+            household, _left, _members, first = current
+            first_pk = self.pks[first]
+            second = (
+                Customer.objects.filter(home_store_id=household.store_id, household__isnull=True)
+                .exclude(pk=first_pk)
+                .order_by("-pk")
+                .first()
+            )
+            if second is not None:
+                Customer.objects.filter(pk=second.pk).update(household=household)
+                second.household_id = household.pk
+                customer_completeness_refresh(customer=second)
+                continue
+            Customer.objects.filter(pk=first_pk).update(household=None)
+            customer_completeness_refresh(customer=Customer.objects.get(pk=first_pk))
+            quote = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {quote(Household._meta.db_table)} WHERE id = %s",  # noqa: S608 - model's table
+                    [household.pk],
+                )
+            self.household_count -= 1
+        self.open_households = [None for _ in self.stores]
+
     def tag(self, offset: int, extras: Extras) -> None:
         rng = self.consent_rng
         if self.tag_pks and rng.random() < TAGGED_SHARE:
@@ -420,41 +494,97 @@ class CustomerRows:
             extras.tags.extend((offset, pk) for pk in sorted(chosen))
 
 
+def _insert_rows(
+    model: type[Any], columns: Sequence[str], values: Sequence[tuple[Any, ...]]
+) -> None:
+    """A plain multi-row INSERT of ``values`` (tuples in the order of ``columns``).
+
+    At a million customers and two million consent records, letting ``bulk_create`` prepare
+    every value of every row costs more than the database does; here only the columns whose
+    values need converting (dates, times, JSON) are prepared.
+    """
+    if not values:
+        return
+    fields = [model._meta.get_field(name) for name in columns]
+    prepared = [
+        (i, f) for i, f in enumerate(fields) if isinstance(f, models.DateField | models.JSONField)
+    ]
+    if prepared:
+        converted = []
+        for row in values:
+            row = list(row)
+            for i, f in prepared:
+                row[i] = f.get_db_prep_save(row[i], connection)
+            converted.append(tuple(row))
+        values = converted
+    quote = connection.ops.quote_name
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names from the models
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
+    # Many rows per statement (as bulk_create does), within SQLite's limit of parameters.
+    per_statement = max(1, min(1000, MAX_PARAMETERS // len(fields)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), per_statement):
+            chunk = values[start : start + per_statement]
+            cursor.execute(
+                head + ", ".join([placeholders] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
+
+
 def _insert_batch(rows: CustomerRows, customers: list[Customer], extras: Extras) -> list[Any]:
     """Insert one batch of customers and what hangs on them; the referrals whose referrer is in
     this same batch are returned as (customer pk, referrer pk), to be set afterwards."""
-    Customer.objects.bulk_create(customers)
-    rows.pks.extend(c.pk for c in customers)
+    Household.objects.bulk_create(extras.households)
+    for offset, household in extras.members:
+        customers[offset].household_id = household.pk
+    tag_counts = collections.Counter(offset for offset, _tag in extras.tags)
+    for offset, customer in enumerate(customers):
+        customer.completeness = completeness_score(
+            customer, rows.weights, tag_count=tag_counts[offset]
+        )
+    fields = [f for f in Customer._meta.concrete_fields if not f.primary_key]
+    _insert_rows(
+        Customer,
+        [f.name for f in fields],
+        [tuple(getattr(c, f.attname) for f in fields) for c in customers],
+    )
+    # Phones are unique: they give the new rows' primary keys back, on every database.
+    pk_of = dict(
+        Customer.objects.filter(phone__in=[c.phone for c in customers]).values_list("phone", "pk")
+    )
+    for customer in customers:
+        customer.pk = pk_of[customer.phone]
     pks = [c.pk for c in customers]
-    through = Customer.tags.through
-    through.objects.bulk_create(
-        [through(customer_id=pks[offset], tag_id=tag) for offset, tag in extras.tags]
+    rows.pks.extend(pks)
+    _insert_rows(
+        Customer.tags.through,
+        ("customer", "tag"),
+        [(pks[offset], tag) for offset, tag in extras.tags],
     )
-    ConsentEvent.objects.bulk_create(
+    _insert_rows(
+        ConsentEvent,
+        ("customer", "purpose", "granted", "recorded_at", "source", "recorded_by", "note"),
         [
-            ConsentEvent(
-                customer_id=pks[offset],
-                purpose=purpose,
-                granted=granted,
-                recorded_at=at,
-                source=source,
-                recorded_by_id=recorder,
-            )
+            (pks[offset], purpose, granted, at, source, recorder, "")
             for offset, purpose, granted, at, source, recorder in extras.consent
-        ]
+        ],
     )
-    SensitiveProfile.objects.bulk_create(
+    _insert_rows(
+        SensitiveProfile,
+        ("customer", "skin_type", "skin_concerns", "health_notes", "created_at", "updated_at"),
         [
-            SensitiveProfile(
-                customer_id=pks[offset],
-                skin_type=skin_type,
-                skin_concerns=concerns,
-                health_notes=note,
-                created_at=customers[offset].created_at,
-                updated_at=customers[offset].created_at,
+            (
+                pks[offset],
+                skin_type,
+                concerns,
+                note,
+                customers[offset].created_at,
+                customers[offset].created_at,
             )
             for offset, skin_type, concerns, note in extras.profiles
-        ]
+        ],
     )
     rows.consent_count += len(extras.consent)
     rows.profile_count += len(extras.profiles)
@@ -469,48 +599,14 @@ def _set_column(column: str, pairs: Sequence[tuple[int, int]]) -> None:
         cursor.executemany(sql, [(value, pk) for pk, value in pairs])
 
 
-def households_seed(context: SeedContext, rows: CustomerRows) -> int:
-    """Families of 2–4 members of one store, about ``HOUSEHOLD_SHARE`` of the customers; named
-    after the family name of the member who joined first."""
-    rng = context.rng("customers.households")
-    groups: list[tuple[int, list[int]]] = []
-    for store_index, members in enumerate(rows.members_of_store):
-        chosen = sorted(rng.sample(members, int(len(members) * HOUSEHOLD_SHARE)))
-        rng.shuffle(chosen)
-        while len(chosen) >= 2:
-            size = min(len(chosen), rng.choices(HOUSEHOLD_SIZES, HOUSEHOLD_SIZE_WEIGHTS)[0])
-            group, chosen = sorted(chosen[:size]), chosen[size:]
-            if len(group) >= 2:
-                groups.append((store_index, group))
-    households = []
-    for store_index, group in groups:
-        family = rows.family_of[group[0]]
-        latin = family.isascii()
-        formed = rows.created[group[1]]  # when the second member joined
-        households.append(
-            Household(
-                name=f"The {family} family" if latin else f"{family}家",
-                store_id=rows.stores[store_index].pk,
-                created_at=formed,
-                updated_at=formed,
-            )
-        )
-    Household.objects.bulk_create(households, batch_size=context.batch_size)
-    _set_column(
-        "household_id",
-        [
-            (rows.pks[index], household.pk)
-            for household, (_store, group) in zip(households, groups, strict=True)
-            for index in group
-        ],
-    )
-    return len(households)
-
-
 def customers_seed(context: SeedContext) -> None:
     """Create ``context.customers`` customers in the stores the staff seeder made, with their
-    tags, consent records, skin and health data, referrers and households, then score their
-    data completeness."""
+    tags, consent records, skin and health data, referrers, households and data completeness.
+
+    The completeness score is computed by the completeness service row by row before the
+    insert: rewriting a million freshly inserted rows with an UPDATE afterwards takes minutes on
+    PostgreSQL (every index of the table is written again).
+    """
     if not context.stores:
         raise RuntimeError("The customers seeder needs stores: run the staff seeder first.")
     tags = Tag.objects.bulk_create(
@@ -527,14 +623,9 @@ def customers_seed(context: SeedContext) -> None:
             referrals += _insert_batch(rows, customers, extras)
             context.progress("customers", start + len(customers), total)
         _set_column("referrer_id", referrals)
-        households = households_seed(context, rows)
-    context.progress("completeness", 0, total)
-    completeness_recalculate_all(
-        batch_size=max(context.batch_size, 50_000),
-        progress=lambda done, whole: context.progress("completeness", done, whole),
-    )
+        rows.households_close()
     context.count("customers", total)
-    context.count("households", households)
+    context.count("households", rows.household_count)
     context.count("tags", len(tags))
     context.count("consent records", rows.consent_count)
     context.count("skin and health profiles", rows.profile_count)

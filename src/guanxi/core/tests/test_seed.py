@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from guanxi.core import seeding
 from guanxi.core.models import AuditEvent
@@ -111,12 +112,14 @@ def digest():
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def wipe():
-    Customer.objects.all().delete()
-    Household.objects.all().delete()
-    Tag.objects.all().delete()
-    User.objects.all().delete()
-    Store.objects.all().delete()
+def seeded_digest(*args):
+    """Seed inside a transaction that is rolled back, so every seed starts from an empty
+    database whatever tables later domains add."""
+    with transaction.atomic():
+        seed(*args)
+        result = digest()
+        transaction.set_rollback(True)
+    return result
 
 
 @pytest.mark.django_db
@@ -197,15 +200,9 @@ def test_customers_are_plausible():
 
 @pytest.mark.django_db
 def test_same_seed_gives_same_data():
-    seed("--customers=200", "--seed=11")
-    first = digest()
-    wipe()
-
-    seed("--customers=200", "--seed=11")
-    second = digest()
-    wipe()
-    seed("--customers=200", "--seed=12")
-    other = digest()
+    first = seeded_digest("--customers=200", "--seed=11")
+    second = seeded_digest("--customers=200", "--seed=11")
+    other = seeded_digest("--customers=200", "--seed=12")
 
     assert first == second
     assert other != first
@@ -219,7 +216,11 @@ def test_writes_one_audit_row_summing_up():
     assert event.action == "create"
     assert event.object_type == "seed"
     staff = User.objects.count()
-    counts = {
+    counts = event.changes["counts"]
+    # the first seeders' counts, in the order they ran; later domains' seeders add theirs
+    # the first seeders' counts; later domains' seeders add theirs (PostgreSQL's jsonb does not
+    # keep key order, the message does)
+    assert {
         "stores": 2,
         "staff members": staff,
         "customers": 200,
@@ -227,13 +228,10 @@ def test_writes_one_audit_row_summing_up():
         "tags": 10,
         "consent records": ConsentEvent.objects.count(),
         "skin and health profiles": SensitiveProfile.objects.count(),
-    }
-    assert event.message == (
-        f"Seeded 2 stores, {staff} staff members, 200 customers, {counts['households']} "
-        f"households, 10 tags, {counts['consent records']} consent records, "
-        f"{counts['skin and health profiles']} skin and health profiles (seed 3)."
-    )
-    assert event.changes == {"seed": 3, "counts": counts}
+    }.items() <= counts.items()
+    assert event.message.startswith(f"Seeded 2 stores, {staff:,} staff members, 200 customers, ")
+    assert event.message.endswith(" (seed 3).")
+    assert event.changes["seed"] == 3
 
 
 @pytest.mark.django_db

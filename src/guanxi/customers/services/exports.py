@@ -197,10 +197,10 @@ def customer_export_run(
             else:
                 done = 0
                 lines = customer_csv_lines(rows, include_sensitive=include_sensitive)
-                with partial.open("w", encoding="utf-8", newline="") as handle:
-                    handle.write(next(lines))  # the byte-order mark and the header
+                with partial.open("w", encoding="utf-8", newline="") as text:
+                    text.write(next(lines))  # the byte-order mark and the header
                     for line in lines:
-                        handle.write(line)
+                        text.write(line)
                         done += 1
                         if done % CHUNK_SIZE == 0:
                             progress(done)

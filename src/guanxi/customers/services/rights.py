@@ -369,7 +369,9 @@ def _timeline_redact(*, customer_id: int, values: list[str]) -> int:
 def _erased_field_value(customer: Customer, name: str) -> Any:
     if name == "tags":
         return []
-    return _plain(getattr(customer, Customer._meta.get_field(name).attname))
+    field = Customer._meta.get_field(name)
+    attname = getattr(field, "attname", name)
+    return _plain(getattr(customer, attname))
 
 
 def _suppress(phone: str, actor: Any) -> None:

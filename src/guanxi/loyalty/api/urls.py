@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from guanxi.loyalty.api import views
+
+urlpatterns = [
+    path(
+        "cards/<int:pk>/points/redeem/",
+        views.CardPointsRedeemApi.as_view(),
+        name="api-loyalty-card-points-redeem",
+    ),
+    path(
+        "cards/<int:pk>/stored-value/topup/",
+        views.CardStoredValueTopupApi.as_view(),
+        name="api-loyalty-card-stored-value-topup",
+    ),
+]

@@ -1,1 +1,0 @@
-"""Reads of the catalog domain: <entity>_list / <entity>_get functions."""

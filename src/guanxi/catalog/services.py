@@ -1,1 +1,0 @@
-"""Writes of the catalog domain: <entity>_<action>(*, ...) functions."""

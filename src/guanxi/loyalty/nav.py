@@ -1,0 +1,21 @@
+"""What this domain adds to the shell: capabilities, history sources, customer-data handlers."""
+
+from guanxi.core.permissions import ALL_ROLES, Role, register_capability
+from guanxi.core.registry import history_register
+from guanxi.loyalty import data_handlers  # noqa: F401 - registers export, erase and merge
+from guanxi.loyalty.selectors import card_list
+
+FRONT_DESK = {Role.OWNER, Role.STORE_MANAGER, Role.SALES, Role.SERVICE_AGENT}
+
+register_capability("loyalty.view", ALL_ROLES)
+# Issue, freeze, report lost and replace a card.
+register_capability("loyalty.cards", FRONT_DESK)
+# Redeem points and spend stored value or package sessions at the till.
+register_capability("loyalty.redeem", FRONT_DESK)
+# Take money for stored value, and pay paid value back.
+register_capability("loyalty.topup", {Role.OWNER, Role.STORE_MANAGER, Role.SALES})
+register_capability("loyalty.refund", {Role.OWNER, Role.STORE_MANAGER})
+# Correct a balance by hand, with a reason.
+register_capability("loyalty.adjust", {Role.OWNER})
+
+history_register("loyalty.membercard", lambda user: card_list(user=user))

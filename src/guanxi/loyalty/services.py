@@ -1,1 +1,0 @@
-"""Writes of the loyalty domain: <entity>_<action>(*, ...) functions."""
