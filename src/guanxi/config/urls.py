@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("guanxi.staff.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("catalogue/", include("guanxi.catalog.urls")),
+    path("loyalty/", include("guanxi.loyalty.urls")),
     path("healthz", HealthView.as_view(), name="healthz"),
     path("api/v1/", include("guanxi.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

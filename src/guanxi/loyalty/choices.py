@@ -83,3 +83,14 @@ class PointsValidity(models.TextChoices):
 class SpendingOrder(models.TextChoices):
     PRINCIPAL_FIRST = "principal_first", _("Paid value first, then bonus")
     BONUS_FIRST = "bonus_first", _("Bonus first, then paid value")
+
+
+class TierBasis(models.TextChoices):
+    LIFETIME = "lifetime", _("Lifetime spend")
+    ROLLING_12_MONTHS = "rolling_12_months", _("Spend in the last 12 months")
+
+
+class TierChangeReason(models.TextChoices):
+    CHECKOUT = "checkout", _("Upgrade at checkout")
+    REEVALUATION = "reevaluation", _("Scheduled re-evaluation")
+    MANUAL = "manual", _("Set by hand")

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import BaseModel
@@ -27,6 +28,8 @@ from guanxi.loyalty.choices import (
     CardStatus,
     PointsValidity,
     SpendingOrder,
+    TierBasis,
+    TierChangeReason,
     TransactionKind,
 )
 
@@ -72,6 +75,20 @@ class LoyaltySettings(BaseModel):
         max_length=32,
         choices=SpendingOrder.choices,
         default=SpendingOrder.PRINCIPAL_FIRST,
+    )
+    tier_basis = models.CharField(
+        _("tier basis"),
+        max_length=32,
+        choices=TierBasis.choices,
+        default=TierBasis.LIFETIME,
+        help_text=_("The spend that places a member on the tier ladder."),
+    )
+    tier_downgrade_allowed = models.BooleanField(
+        _("nightly re-evaluation may lower a tier"),
+        default=False,
+        help_text=_(
+            "When off, members keep the highest tier they reached. A checkout never lowers a tier."
+        ),
     )
 
     class Meta:
@@ -124,6 +141,15 @@ class Membership(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="loyalty_membership",
+    )
+    tier = models.ForeignKey(
+        "loyalty.TierLevel",
+        verbose_name=_("tier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text=_("Empty means the lowest tier of the ladder."),
     )
 
     class Meta:
@@ -453,3 +479,114 @@ class PackageSessionUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.package_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class TierLevel(BaseModel):
+    """One rung of the member tier ladder (Regular, VIP, …), organisation-wide.
+
+    A membership reaches a level when its spend (see ``LoyaltySettings.tier_basis``) is at least
+    the level's threshold. Ranks and thresholds rise together (checked by ``services.tiers``).
+    """
+
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), unique=True, help_text=_("1 is the lowest tier; higher ranks are better.")
+    )
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=60)
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=60)
+    threshold = MoneyField(
+        _("spend threshold"),
+        unique=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The spend from which a member reaches this tier."),
+    )
+    discount_percent = models.DecimalField(
+        _("discount (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    points_multiplier = models.DecimalField(
+        _("points multiplier"),
+        max_digits=4,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("Points earned are multiplied by this, e.g. 1.5."),
+    )
+    birthday_gift = models.CharField(_("birthday gift"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(threshold__gte=0), name="loyalty_tier_threshold_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="loyalty_tier_discount_percent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points_multiplier__gte=1), name="loyalty_tier_multiplier_min_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (English when that name is empty)."""
+        language = translation.get_language() or "en"
+        if language.startswith("zh-hant") or language in ("zh-tw", "zh-hk"):
+            return self.name_zh_hant or self.name_en
+        if language.startswith("zh"):
+            return self.name_zh_hans or self.name_en
+        return self.name_en
+
+
+class TierChange(models.Model):
+    """One move of a membership on the tier ladder. Append-only (migration 0003)."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    membership = models.ForeignKey(
+        Membership,
+        verbose_name=_("membership"),
+        on_delete=models.PROTECT,
+        related_name="tier_changes",
+    )
+    from_level = models.ForeignKey(
+        TierLevel,
+        verbose_name=_("from tier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_level = models.ForeignKey(
+        TierLevel, verbose_name=_("to tier"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=TierChangeReason.choices)
+    spend = MoneyField(_("spend at the time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.from_level_id} → {self.to_level_id}"
+
+    def audit_store_id(self) -> int:
+        return self.membership.store_id

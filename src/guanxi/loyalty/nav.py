@@ -1,7 +1,9 @@
 """What this domain adds to the shell: capabilities, history sources, customer-data handlers."""
 
+from django.utils.translation import gettext_lazy as _
+
 from guanxi.core.permissions import ALL_ROLES, Role, register_capability
-from guanxi.core.registry import history_register
+from guanxi.core.registry import NavItem, history_register, nav_register
 from guanxi.loyalty import data_handlers  # noqa: F401 - registers export, erase and merge
 from guanxi.loyalty.selectors import card_list
 
@@ -19,3 +21,17 @@ register_capability("loyalty.refund", {Role.OWNER, Role.STORE_MANAGER})
 register_capability("loyalty.adjust", {Role.OWNER})
 
 history_register("loyalty.membercard", lambda user: card_list(user=user))
+from guanxi.loyalty import card_panel  # noqa: E402, F401 - registers the customer-page card panel
+
+# The member tier ladder and its policy (owner pages under /loyalty/tiers/).
+register_capability("loyalty.tiers", {Role.OWNER})
+nav_register(
+    NavItem(
+        key="loyalty-tiers",
+        label=_("Member tiers"),
+        url_name="loyalty:tier-list",
+        icon="award",
+        capability="loyalty.tiers",
+        order=60,
+    )
+)

@@ -16,7 +16,10 @@ from guanxi.loyalty.models import (
     LedgerTransaction,
     LoyaltySettings,
     MemberCard,
+    Membership,
     ServicePackage,
+    TierChange,
+    TierLevel,
 )
 
 
@@ -78,3 +81,21 @@ def transaction_list(*, card: MemberCard) -> QuerySet[LedgerTransaction]:
 
 def package_list(*, card: MemberCard) -> QuerySet[ServicePackage]:
     return ServicePackage.objects.filter(membership_id=card.membership_id).select_related("account")
+
+
+def tier_level_list() -> QuerySet[TierLevel]:
+    """The tier ladder, lowest rank first."""
+    return TierLevel.objects.order_by("rank")
+
+
+def tier_level_get(*, pk: Any) -> TierLevel | None:
+    return TierLevel.objects.filter(pk=pk).first()
+
+
+def tier_history(membership: Membership) -> QuerySet[TierChange]:
+    """Every move of the membership on the ladder, newest first."""
+    return (
+        TierChange.objects.filter(membership_id=membership.pk)
+        .select_related("from_level", "to_level", "actor")
+        .order_by("-created_at", "-pk")
+    )

@@ -42,7 +42,6 @@ from guanxi.staff.selectors import staff_list, store_list
 # What the sensitive-data route carries; sent here, they are refused rather than ignored, so a
 # client never believes they were saved.
 SENSITIVE_FIELDS = ("skin_type", "skin_concerns", "health_notes")
-CONSENT_FIELDS = tuple(f"consent_{purpose}" for purpose in Consent.values)
 
 
 def _tag_ids(customer: Customer) -> list[int]:
