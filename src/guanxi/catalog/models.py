@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.catalog.validators import validate_ean13
+from guanxi.core.i18n import localized
 from guanxi.core.models import BaseModel
 from guanxi.core.money import MoneyField
 
@@ -31,21 +32,7 @@ class LocalizedName(models.Model):
 
     def name_for(self, language: str | None) -> str:
         """The name in ``language``; Chinese falls back to the other script, then English."""
-        language = (language or "en").lower()
-        if language.startswith("zh"):
-            preferred = (
-                ("zh_hant", "zh_hans")
-                if language in ("zh-hant", "zh-tw", "zh-hk")
-                else (
-                    "zh_hans",
-                    "zh_hant",
-                )
-            )
-            for suffix in preferred:
-                value = getattr(self, f"name_{suffix}")
-                if value:
-                    return str(value)
-        return str(self.name_en)
+        return localized(self.name_en, self.name_zh_hans, self.name_zh_hant, language)
 
     @property
     def name(self) -> str:

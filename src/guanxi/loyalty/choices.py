@@ -44,7 +44,8 @@ class Unit(models.TextChoices):
     SESSIONS = "sessions", _("sessions")
 
 
-UNIT_OF_KIND = {
+# Keyed by the kind's value: model fields hold plain strings.
+UNIT_OF_KIND: dict[str, Unit] = {
     AccountKind.POINTS: Unit.POINTS,
     AccountKind.POINTS_ISSUED: Unit.POINTS,
     AccountKind.POINTS_REDEEMED: Unit.POINTS,

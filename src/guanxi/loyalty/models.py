@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.i18n import localized
 from guanxi.core.models import BaseModel
 from guanxi.core.money import MoneyField
 from guanxi.loyalty.choices import (
@@ -539,13 +540,11 @@ class TierLevel(BaseModel):
 
     @property
     def name(self) -> str:
-        """The name in the active language (English when that name is empty)."""
-        language = translation.get_language() or "en"
-        if language.startswith("zh-hant") or language in ("zh-tw", "zh-hk"):
-            return self.name_zh_hant or self.name_en
-        if language.startswith("zh"):
-            return self.name_zh_hans or self.name_en
-        return self.name_en
+        """The name in the active language; Chinese falls back to the other script, then
+        English."""
+        return localized(
+            self.name_en, self.name_zh_hans, self.name_zh_hant, translation.get_language()
+        )
 
 
 class TierChange(models.Model):

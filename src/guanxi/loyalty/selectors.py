@@ -58,7 +58,7 @@ def card_balances(card: MemberCard) -> dict[str, Decimal]:
             AccountKind.STORED_VALUE_BONUS,
         ],
     ).values_list("kind", "balance")
-    balances = {
+    balances: dict[str, Decimal] = {
         kind: Decimal(0)
         for kind in (
             AccountKind.POINTS,

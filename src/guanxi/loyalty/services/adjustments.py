@@ -15,7 +15,7 @@ from guanxi.loyalty.models import LedgerAccount, LedgerTransaction
 from guanxi.loyalty.services.ledger import counter_account, ledger_post
 
 # The counter-account that takes the other side of an adjustment of each member account.
-ADJUSTMENT_COUNTER = {
+ADJUSTMENT_COUNTER: dict[str, str] = {
     AccountKind.POINTS: AccountKind.POINTS_ISSUED,
     AccountKind.STORED_VALUE_PRINCIPAL: AccountKind.STORED_VALUE_CASH,
     AccountKind.STORED_VALUE_BONUS: AccountKind.STORED_VALUE_BONUS_GRANTED,

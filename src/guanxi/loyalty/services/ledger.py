@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import F, Sum
@@ -109,7 +109,11 @@ def _lots_keep(
         if account.kind != AccountKind.POINTS:
             continue
         if amount > 0:
-            expiry = points_expiry_for(txn.created_at) if expires_at is _COMPUTED else expires_at
+            expiry = (
+                points_expiry_for(txn.created_at)
+                if expires_at is _COMPUTED
+                else cast("datetime | None", expires_at)
+            )
             PointLot.objects.create(
                 account=account,
                 transaction=txn,

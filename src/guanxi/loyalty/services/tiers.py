@@ -136,12 +136,12 @@ def tier_upgrade_notify(*, change: TierChange) -> int:
     marketing domain later.
     """
     membership = change.membership
-    if membership.household_id:
+    if membership.household is not None:
         from guanxi.customers.selectors.households import household_members
 
         customers = list(household_members(household=membership.household))
     else:
-        customers = [membership.customer]
+        customers = [c for c in (membership.customer,) if c is not None]
     title = _("Upgraded to %(level)s") % {"level": change.to_level.name}
     for customer in customers:
         timeline_event_add(
