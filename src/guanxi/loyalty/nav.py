@@ -35,3 +35,4 @@ nav_register(
         order=60,
     )
 )
+from guanxi.loyalty import card_search  # noqa: E402, F401 - finds customers by card number
