@@ -1,4 +1,5 @@
-"""Housekeeping that periodic tasks run: expired sessions, stale sign-in attempts, old exports."""
+"""Housekeeping that periodic tasks run: expired sessions, stale sign-in attempts, old exports,
+old idempotency keys."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from guanxi.core.exports import EXPORT_MAX_AGE, exports_root
+from guanxi.core.idempotency import IdempotencyKey
 
 logger = logging.getLogger(__name__)
 
@@ -49,4 +51,17 @@ def export_file_purge(
         if path.is_file() and path.stat().st_mtime < threshold:
             path.unlink(missing_ok=True)
             deleted += 1
+    return deleted
+
+
+# A client retries a request within minutes or hours; a month is far beyond any retry policy.
+IDEMPOTENCY_KEY_MAX_AGE = datetime.timedelta(days=30)
+
+
+def idempotency_key_purge(
+    *, max_age: datetime.timedelta = IDEMPOTENCY_KEY_MAX_AGE, now: datetime.datetime | None = None
+) -> int:
+    """Delete stored first responses older than ``max_age``; returns how many."""
+    threshold = (now or timezone.now()) - max_age
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=threshold).delete()
     return deleted

@@ -46,3 +46,9 @@ def access_attempt_purge() -> None:
 def export_file_purge() -> None:
     deleted = services_maintenance.export_file_purge()
     logger.info("Deleted %d old export files.", deleted)
+
+
+@db_periodic_task(nightly(3, 50))
+def idempotency_key_purge() -> None:
+    deleted = services_maintenance.idempotency_key_purge()
+    logger.info("Deleted %d old idempotency keys.", deleted)

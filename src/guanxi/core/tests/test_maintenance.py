@@ -9,9 +9,11 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from guanxi.core import tasks
+from guanxi.core.idempotency import IdempotencyKey
 from guanxi.core.services_maintenance import (
     access_attempt_purge,
     export_file_purge,
+    idempotency_key_purge,
     session_purge,
 )
 
@@ -110,3 +112,20 @@ def test_nightly_runs_at_local_time_in_utc(settings):
 
     assert runs(datetime.datetime(2025, 6, 1, 19, 10))  # 03:10 in Shanghai, in UTC
     assert not runs(datetime.datetime(2025, 6, 1, 3, 10))
+
+
+def test_idempotency_keys_older_than_thirty_days_are_purged(owner):
+    now = timezone.now()
+    old, recent = (
+        IdempotencyKey.objects.create(
+            user=owner, key=key, request_method="POST", request_path="/api/v1/x/", request_hash="h"
+        )
+        for key in ("old", "recent")
+    )
+    IdempotencyKey.objects.filter(pk=old.pk).update(created_at=now - datetime.timedelta(days=31))
+    IdempotencyKey.objects.filter(pk=recent.pk).update(created_at=now - datetime.timedelta(days=29))
+
+    deleted = idempotency_key_purge(now=now)
+
+    assert deleted == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["recent"]
