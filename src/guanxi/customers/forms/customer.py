@@ -30,8 +30,8 @@ class HouseholdChoiceField(forms.ModelChoiceField):
 
 
 class ScopedForm(forms.Form):
-    """A form whose choices depend on the signed-in staff member. The choices are set before
-    anything validates (BootstrapFormMixin looks at the errors as soon as it starts)."""
+    """A form whose choices depend on the signed-in staff member: subclasses limit them in
+    ``scope_fields``, which runs as soon as the form has its fields."""
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -56,12 +56,8 @@ def _store_choices(*, current: QuerySet[Store] | None = None) -> QuerySet[Store]
 
 
 class _ChoicesBeforeValidation:
-    """Limit the choices of a field right after the form has its fields.
-
-    ``BootstrapFormMixin`` validates a bound form while it sets the CSS classes, so a choice
-    queryset set in a form's own ``__init__`` would come too late: put this mixin after it and
-    override ``limit_choices``.
-    """
+    """Limit the choices of the form's fields to what the signed-in staff member may pick,
+    once the form has its fields: subclasses override ``limit_choices``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
