@@ -9,6 +9,14 @@ from guanxi.core.permissions import Role
 from guanxi.staff.tests.factories import StoreFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def orders_seeded_in_bulk(monkeypatch):
+    """Seeders register once per process, so a test that seeds also runs the orders seeder of
+    any earlier test's import: in bulk that takes a second, through the services minutes. The
+    tests of the services path set the threshold themselves."""
+    monkeypatch.setenv("GUANXI_SEED_BULK_THRESHOLD", "0")
+
+
 @pytest.fixture
 def store_a(db):
     return StoreFactory(name="Store A", code="a01")

@@ -14,6 +14,7 @@ MODULES = (
     "benchmarks.customers",
     "benchmarks.customers_list",
     "benchmarks.customers_import",
+    "benchmarks.orders",
 )
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from guanxi.core.errors import ApplicationError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
@@ -128,3 +131,60 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             return response
 
     return wrapper
+
+
+# --- Pages: one write per form ---------------------------------------------------------------
+# A page that moves money carries a fresh key in a hidden field (``new_form_key``); the view
+# runs its service call through ``submit_once``, so a double click or a resent form writes once.
+
+
+def form_fingerprint(data: Mapping[str, Any]) -> str:
+    """A hash of what a form asks, in a canonical form."""
+    body = json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def submit_once(
+    *,
+    user: Any,
+    key: str,
+    path: str,
+    fingerprint: str,
+    run: Callable[[], models.Model],
+) -> tuple[int, bool]:
+    """Run ``run`` (a service call that returns the row it wrote) once per ``key``.
+
+    Returns ``(pk of the row, replayed)``. The key row is inserted first, in the same
+    transaction as the write: a concurrent second submission waits on the unique index
+    (PostgreSQL) or the write lock (SQLite) until the first commits, then gets the first row's
+    pk. A refusal (``ApplicationError``) rolls the key back with everything else, so the same
+    page may be sent again once corrected. A key used on another page is refused."""
+    path = path[:300]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = IdempotencyKey.objects.create(
+                    user=user,
+                    key=key,
+                    request_method="POST",
+                    request_path=path,
+                    request_hash=fingerprint,
+                )
+        except IntegrityError:
+            stored = IdempotencyKey.objects.get(user=user, key=key)
+            body = stored.response_body or {}
+            if stored.request_path != path or "pk" not in body:
+                raise ApplicationError(
+                    _("This form was already used for something else; open the page again."),
+                    code="idempotency_key_reused",
+                ) from None
+            return int(body["pk"]), True
+        written = run()
+        IdempotencyKey.objects.filter(pk=row.pk).update(
+            response_status=303, response_body={"pk": written.pk}
+        )
+        return written.pk, False
+
+
+def new_form_key() -> str:
+    return str(uuid.uuid4())

@@ -219,7 +219,9 @@ def seed_run(
             object_pk=str(seed),
             object_repr=f"Demo data (seed {seed})",
             changes={"seed": seed, "counts": context.counts},
-            message=f"Seeded {summary(context)} (seed {seed})."[:300],
+            # Cut the counts, not the seed, when many seeders make the summary long.
+            message=f"Seeded {summary(context)}"[: 300 - len(f" (seed {seed}).")]
+            + f" (seed {seed}).",
         )
     # Fresh statistics, so that the query planner knows the tables are no longer empty.
     with connection.cursor() as cursor:

@@ -1,6 +1,8 @@
 """Registers the member-card panel of the customer page (``profile_panels``): the card of the
-customer's household (or their own), its balances and last ledger entries, or an "Issue card"
-button. Balances are read-only here; they move at the till and through the card pages."""
+customer's household (or their own) with its tier and the progress to the next tier, the points
+(and those expiring soon), the stored value (paid and bonus), the packages and the last ledger
+entries; or an "Issue card" button. Balances are read-only here; they move at the till and
+through the card pages."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from guanxi.customers.profile_panels import profile_panel_register
 from guanxi.loyalty.selectors import card_for_customer
 from guanxi.loyalty.views.cards import card_summary
 
+PANEL_RECENT_ENTRIES = 5
+
 
 def card_panel(request: HttpRequest, customer: Any) -> dict[str, Any] | None:
     """The panel's context; nothing for a user who may not see loyalty data."""
@@ -24,7 +28,7 @@ def card_panel(request: HttpRequest, customer: Any) -> dict[str, Any] | None:
         "can_issue": customer.erased_at is None,
     }
     if card is not None:
-        context.update(card_summary(card))
+        context.update(card_summary(card, recent=PANEL_RECENT_ENTRIES))
     return context
 
 

@@ -77,6 +77,29 @@ class LoyaltySettings(BaseModel):
         choices=SpendingOrder.choices,
         default=SpendingOrder.PRINCIPAL_FIRST,
     )
+    points_per_currency_unit = models.DecimalField(
+        _("points per currency unit spent"),
+        max_digits=6,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Base points earned for each yuan paid, before multipliers. 0 turns earning off."
+        ),
+    )
+    points_redeem_rate = models.PositiveIntegerField(
+        _("points per currency unit when paying"),
+        default=100,
+        validators=[MinValueValidator(1)],
+        help_text=_("How many points pay for one yuan at the till, e.g. 100."),
+    )
+    referral_reward_points = models.PositiveIntegerField(
+        _("referral reward (points)"),
+        default=500,
+        help_text=_(
+            "Points given to the referrer when a referred customer first buys. 0 turns it off."
+        ),
+    )
     tier_basis = models.CharField(
         _("tier basis"),
         max_length=32,
@@ -589,3 +612,8 @@ class TierChange(models.Model):
 
     def audit_store_id(self) -> int:
         return self.membership.store_id
+
+
+# Models kept in modules of their own; imported here so Django finds them with the app's models.
+from guanxi.loyalty.models_earning import *  # noqa: E402, F403
+from guanxi.loyalty.models_referrals import *  # noqa: E402, F403

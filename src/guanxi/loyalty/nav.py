@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+import guanxi.loyalty.referral_panel  # noqa: F401 - the customer-page referrals panel
 from guanxi.core.permissions import ALL_ROLES, Role, register_capability
 from guanxi.core.registry import NavItem, history_register, nav_register
 from guanxi.loyalty import data_handlers  # noqa: F401 - registers export, erase and merge
@@ -35,4 +36,6 @@ nav_register(
         order=60,
     )
 )
+import guanxi.loyalty.nav_earning  # noqa: E402, F401 - points rules, coupons, gifts
+import guanxi.loyalty.nav_settings  # noqa: E402, F401 - settings and bonus rule pages
 from guanxi.loyalty import card_search  # noqa: E402, F401 - finds customers by card number

@@ -212,7 +212,7 @@ def test_same_seed_gives_same_data():
 def test_writes_one_audit_row_summing_up():
     seed("--customers=200", "--seed=3", "--stores=2")
 
-    event = AuditEvent.objects.get()
+    event = AuditEvent.objects.get(object_type="seed")
     assert event.action == "create"
     assert event.object_type == "seed"
     staff = User.objects.count()

@@ -8,6 +8,7 @@ on the job and as a CSV file to download.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import secrets
 import time
@@ -271,28 +272,30 @@ def customer_import_start(*, actor: Any, upload_name: str, options: ImportOption
     return job
 
 
-def customer_import_job_run(*, job_id: int, params: Mapping[str, Any]) -> None:
-    """The background part of ``customer_import_start``; runs in a Huey worker."""
+def file_import_job_run(
+    *,
+    job_id: int,
+    params: Mapping[str, Any],
+    file_name: str,
+    run: Callable[..., Any],
+    failed: Callable[[], str],
+    report_prefix: str,
+) -> None:
+    """The background part of a file import (customers, orders), in a Huey worker: in the
+    language of who started it, ``run(path=, actor=, progress=)`` the import on the uploaded
+    file with the job's progress, then finish the job with the report (a CSV to download) or
+    fail it with the refusal, or with ``failed()`` on an unexpected error."""
     job = Job.objects.select_related("created_by").get(pk=job_id)
     actor = job.created_by
     language = getattr(actor, "language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
         path = import_upload_path(str(params.get("upload", "")))
-        options = ImportOptions(
-            file_name=str(params["file_name"]),
-            mapping=params.get("mapping"),
-            encoding=params.get("encoding"),
-            default_store_id=params.get("default_store_id"),
-            dry_run=bool(params.get("dry_run", True)),
-            skip_invalid=bool(params.get("skip_invalid", False)),
-        )
         job_start(job_id=job_id)
         try:
             if path is None:
                 raise ApplicationError(_("The uploaded file is no longer here; upload it again."))
-            report = customer_import_run(
+            report = run(
                 path=path,
-                options=options,
                 actor=actor,
                 progress=lambda done, total, message: job_progress(
                     job_id=job_id, done=done, total=total, message=message
@@ -302,16 +305,10 @@ def customer_import_job_run(*, job_id: int, params: Mapping[str, Any]) -> None:
             job_fail(job_id=job_id, message=error.message)
             return
         except Exception:
-            logger.exception("Customer import job %s failed", job_id)
-            job_fail(
-                job_id=job_id,
-                message=_(
-                    "The import failed. Customers saved before the failure stay saved; "
-                    "importing the file again continues where it stopped."
-                ),
-            )
+            logger.exception("Import job %s failed", job_id)
+            job_fail(job_id=job_id, message=failed())
             return
-        report_path, report_name = export_file_new(prefix="customer-import-report")
+        report_path, report_name = export_file_new(prefix=report_prefix)
         report.write_csv(report_path)
         if report.committed:
             path.unlink(missing_ok=True)
@@ -321,11 +318,34 @@ def customer_import_job_run(*, job_id: int, params: Mapping[str, Any]) -> None:
                 **report.as_dict(),
                 "upload": "" if report.committed else params.get("upload", ""),
                 "file": report_name,
-                "filename": f"{Path(options.file_name).stem}-report.csv",
+                "filename": f"{Path(file_name).stem}-report.csv",
                 "download_url": reverse("core:job-download", kwargs={"pk": job_id}),
             },
             message=report.summary(),
         )
+
+
+def customer_import_job_run(*, job_id: int, params: Mapping[str, Any]) -> None:
+    """The background part of ``customer_import_start``; runs in a Huey worker."""
+    options = ImportOptions(
+        file_name=str(params["file_name"]),
+        mapping=params.get("mapping"),
+        encoding=params.get("encoding"),
+        default_store_id=params.get("default_store_id"),
+        dry_run=bool(params.get("dry_run", True)),
+        skip_invalid=bool(params.get("skip_invalid", False)),
+    )
+    file_import_job_run(
+        job_id=job_id,
+        params=params,
+        file_name=options.file_name,
+        run=functools.partial(customer_import_run, options=options),
+        failed=lambda: _(
+            "The import failed. Customers saved before the failure stay saved; "
+            "importing the file again continues where it stopped."
+        ),
+        report_prefix="customer-import-report",
+    )
 
 
 # --- Saved mappings ---------------------------------------------------------------------------

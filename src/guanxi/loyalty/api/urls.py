@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanxi.loyalty.api import views
+from guanxi.loyalty.api import views, views_earning
 
 urlpatterns = [
     path(
@@ -12,5 +12,12 @@ urlpatterns = [
         "cards/<int:pk>/stored-value/topup/",
         views.CardStoredValueTopupApi.as_view(),
         name="api-loyalty-card-stored-value-topup",
+    ),
+    path("coupons/quote/", views_earning.CouponQuoteApi.as_view(), name="api-loyalty-coupon-quote"),
+    path("gifts/", views_earning.GiftListApi.as_view(), name="api-loyalty-gift-list"),
+    path(
+        "cards/<int:pk>/gifts/redeem/",
+        views_earning.CardGiftRedeemApi.as_view(),
+        name="api-loyalty-card-gift-redeem",
     ),
 ]

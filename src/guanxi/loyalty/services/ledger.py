@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -181,7 +182,11 @@ def ledger_post(
     )
     now = timezone.now()
     for pk, (_account, amount) in sorted(net.items()):
-        LedgerAccount.objects.filter(pk=pk).update(balance=F("balance") + amount, updated_at=now)
+        # Rounded to the cent: SQLite adds decimals as floats, and a balance spent to nothing
+        # could otherwise end a hair below zero and trip the check constraint.
+        LedgerAccount.objects.filter(pk=pk).update(
+            balance=Round(F("balance") + amount, 2), updated_at=now
+        )
     _lots_keep(
         txn, {pk: (locked[pk], amount) for pk, (_a, amount) in net.items()}, points_expire_at
     )

@@ -1,8 +1,8 @@
 """The member tier ladder: which level a spend reaches, moving memberships up (and down), and
 editing the ladder and its policy.
 
-The spend itself belongs to the orders domain, which provides a source that loyalty registers
-with ``tier_spend_register(fn)`` (loyalty may import orders, not the other way round);
+The spend itself belongs to the orders domain, which registers a source
+with ``tier_spend_register(fn)`` (orders imports loyalty, not the other way round);
 ``fn(membership, since)`` returns the membership's spend since ``since`` (``None``: ever). Until a source is registered the nightly re-evaluation does nothing.
 """
 

@@ -7,7 +7,6 @@ and only then is the capability checked (403): reading needs ``loyalty.view``, t
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Page, Paginator
-from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,11 +31,10 @@ from guanxi.core.permissions import require_capability
 from guanxi.customers.selectors.customer import customer_get
 from guanxi.loyalty import selectors, services
 from guanxi.loyalty.choices import UNIT_OF_KIND, AccountKind, CardStatus, Unit
-from guanxi.loyalty.models import LedgerTransaction, MemberCard, PointLot, ServicePackage
+from guanxi.loyalty.models import LedgerTransaction, MemberCard, ServicePackage
 
 LEDGER_PAGE_SIZE = 25
 RECENT_ENTRIES = 10
-EXPIRY_HORIZON_DAYS = 90
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -53,20 +50,6 @@ def card_or_404(request: HttpRequest, pk: int, capability: str) -> MemberCard:
     )
     require_capability(request.user, capability)
     return card
-
-
-def points_expiring(card: MemberCard, *, days: int = EXPIRY_HORIZON_DAYS) -> int:
-    """Points of the card's membership whose lots expire within ``days`` (already due included:
-    the nightly expiry run has not taken them yet)."""
-    horizon = timezone.now() + datetime.timedelta(days=days)
-    total = PointLot.objects.filter(
-        account__membership_id=card.membership_id,
-        account__kind=AccountKind.POINTS,
-        remaining__gt=0,
-        expires_at__isnull=False,
-        expires_at__lte=horizon,
-    ).aggregate(total=Sum("remaining"))["total"]
-    return int(total or 0)
 
 
 @dataclass(frozen=True)
@@ -102,28 +85,36 @@ def ledger_rows(transactions: Any, packages: dict[int, ServicePackage]) -> list[
     return rows
 
 
-def card_summary(card: MemberCard) -> dict[str, Any]:
-    """Balances, packages and the last ledger entries of the card's membership."""
+def card_summary(card: MemberCard, *, recent: int = RECENT_ENTRIES) -> dict[str, Any]:
+    """What the card panel and the card page show: the tier and the progress to the next one,
+    the balances (stored value split into paid and bonus), the points expiring soon, the
+    packages and the last ``recent`` ledger entries. A fixed number of queries (plus the tier
+    spend sources'), however long the history."""
     balances = selectors.card_balances(card)
     packages = list(selectors.package_list(card=card))
     by_account = {package.account_id: package for package in packages}
-    recent = selectors.transaction_list(card=card)[:RECENT_ENTRIES]
+    transactions = selectors.transaction_list(card=card)[:recent]
+    today = timezone.localdate()
+    principal = balances[AccountKind.STORED_VALUE_PRINCIPAL]
+    bonus = balances[AccountKind.STORED_VALUE_BONUS]
     return {
         "card": card,
+        "tier": selectors.tier_progress(membership=card.membership),
         "points": int(balances[AccountKind.POINTS]),
-        "points_expiring": points_expiring(card),
-        "expiry_horizon_days": EXPIRY_HORIZON_DAYS,
-        "stored_value_principal": balances[AccountKind.STORED_VALUE_PRINCIPAL],
-        "stored_value_bonus": balances[AccountKind.STORED_VALUE_BONUS],
+        "points_expiry": selectors.points_expiring_soon(membership_id=card.membership_id),
+        "stored_value_principal": principal,
+        "stored_value_bonus": bonus,
+        "stored_value_total": principal + bonus,
         "packages": [
             {
                 "package": package,
                 "sessions_left": int(package.account.balance),
-                "expired": package.valid_until < timezone.localdate(),
+                "expired": package.valid_until < today,
+                "used_up": package.account.balance <= 0,
             }
             for package in packages
         ],
-        "recent_rows": ledger_rows(recent, by_account),
+        "recent_rows": ledger_rows(transactions, by_account),
         "units": {"money": Unit.MONEY, "points": Unit.POINTS, "sessions": Unit.SESSIONS},
     }
 
@@ -162,6 +153,8 @@ class CardDetailView(LoginRequiredMixin, View):
             **card_summary(card),
             **card_holder(card),
             "history": selectors.card_history(card).select_related("replaced_by"),
+            "tier_history": list(selectors.tier_history(card.membership)),
+            "lowest_tier": selectors.tier_level_list().first(),
             "actions": card_actions(card),
         }
         return render(request, "loyalty/card_detail.html", context)

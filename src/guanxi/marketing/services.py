@@ -1,1 +1,0 @@
-"""Writes of the marketing domain: <entity>_<action>(*, ...) functions."""

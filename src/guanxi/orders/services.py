@@ -1,1 +1,0 @@
-"""Writes of the orders domain: <entity>_<action>(*, ...) functions."""
