@@ -9,6 +9,14 @@ Environment:
   database is dropped and created again)
 - ``GUANXI_BENCH_REPORT`` where to write the report (default docs/benchmarks.md)
 - ``GUANXI_BENCH_REQUESTS`` / ``GUANXI_BENCH_WARMUP`` timed and warm-up requests per page and user
+- ``GUANXI_SEED_BULK_THRESHOLD`` above how many customers the orders are seeded in bulk (default
+  here 0: a benchmark's orders are always written in bulk, a quick run's too; ``guanxi seed``
+  alone: 50,000)
+- ``GUANXI_BENCH_ANALYTICS=0`` leaves out the analytics comparisons with lifetimes and mlxtend
+  (``benchmarks/analytics_suite.py``), ``GUANXI_BENCH_ANALYTICS_REFRESH=0`` the full analytics
+  refresh on each database (``benchmarks/analytics_refresh.py``)
+- the checkout benchmark's knobs, ``GUANXI_BENCH_CHECKOUT*`` and ``GUANXI_BENCH_GUNICORN_*``:
+  see ``benchmarks/checkout.py``
 """
 
 from __future__ import annotations
@@ -28,12 +36,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from benchmarks import report
+from benchmarks import analytics_refresh, analytics_suite, checkout, report
 from benchmarks.measure import REQUESTS, WARMUP
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/guanxi_bench"
+BULK_THRESHOLD = os.environ.get("GUANXI_SEED_BULK_THRESHOLD", "0")
+# The seed's progress line when a seeder is done: "orders (bulk): 1,000/1,000 (100%) 12.3s, …"
+PROGRESS_DONE = re.compile(
+    r"^(?P<label>[^:\r\n]+): [\d,]+/[\d,]+ \(100%\) (?P<seconds>[\d.]+)s", re.M
+)
+
+
+ANALYTICS_SUITE = os.environ.get("GUANXI_BENCH_ANALYTICS", "1") != "0"
+LINES_PER_CUSTOMER = 10
 
 
 def log(message: str) -> None:
@@ -145,11 +162,26 @@ def child_env(database: Database) -> dict[str, str]:
     return env
 
 
-def run_measured(command: list[str], env: dict[str, str], log_path: Path) -> dict[str, float]:
-    """Run a child to the end; its wall time and peak RSS. Its stdout goes to ``log_path``."""
+def run_measured(
+    command: list[str], env: dict[str, str], log_path: Path, stderr_path: Path | None = None
+) -> dict[str, float]:
+    """Run a child to the end; its wall time and peak RSS. Its stdout goes to ``log_path``; its
+    stderr to ours and, with ``stderr_path``, to that file too."""
     started = time.monotonic()
     with log_path.open("w") as output:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output)  # noqa: S603
+        process = subprocess.Popen(  # noqa: S603
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.PIPE if stderr_path else None,
+        )
+        if stderr_path is not None and process.stderr is not None:
+            with stderr_path.open("wb") as copy:
+                for chunk in iter(lambda: process.stderr.read1(4096), b""):  # type: ignore[union-attr]
+                    sys.stderr.buffer.write(chunk)
+                    sys.stderr.flush()
+                    copy.write(chunk)
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - started
@@ -188,8 +220,12 @@ def bench_database(database: Database, customers: int, seed: int, result: dict[s
     result["migrate_seconds"] = migrate["seconds"]
     log(f"{database.label}: seeding {customers:,} customers")
     seed_log = VAR / f"{database.key}-seed.log"
+    progress_log = VAR / f"{database.key}-seed-progress.log"
     seeded = run_measured(
-        [*guanxi, "seed", "--customers", str(customers), "--seed", str(seed)], env, seed_log
+        [*guanxi, "seed", "--customers", str(customers), "--seed", str(seed)],
+        {**env, "GUANXI_SEED_BULK_THRESHOLD": BULK_THRESHOLD},
+        seed_log,
+        progress_log,
     )
     found = re.search(r"Seeded (.+?) in [\d.]+s", seed_log.read_text())
     result["seed"] = {
@@ -198,10 +234,44 @@ def bench_database(database: Database, customers: int, seed: int, result: dict[s
         "seconds": seeded["seconds"],
         "rows_per_second": customers / seeded["seconds"] if seeded["seconds"] else 0.0,
         "peak_rss_mib": seeded["peak_rss_mib"],
+        **orders_seeding(found.group(1) if found else "", progress_log.read_text(errors="replace")),
     }
     result["size_mib"] = database.size_mib()
     log(f"{database.label}: seeded in {seeded['seconds']:.1f}s; timing the pages")
     result.update(measure(database))
+    if checkout.ENABLED:
+        try:
+            checkout.bench(database, env, result, VAR)
+        except Exception as exc:  # noqa: BLE001 - the page figures stand; report the failure
+            log(f"{database.label}: checkout benchmark failed: {exc}")
+            result.setdefault("checkout", {})["error"] = str(exc)
+    if analytics_refresh.ENABLED:
+        log(f"{database.label}: the full analytics refresh")
+        try:
+            analytics_refresh.bench(database, env, result, VAR)
+        except Exception as exc:  # noqa: BLE001 - the other figures stand; report the failure
+            log(f"{database.label}: analytics refresh benchmark failed: {exc}")
+            result["analytics_refresh"] = {"error": str(exc)}
+
+
+def orders_seeding(summary: str, progress: str) -> dict[str, Any]:
+    """The orders seeder's part of the seed: its time (from its last progress line), the orders
+    and order lines it wrote (from the summary), and whether it wrote them in bulk."""
+    counts = {
+        what: int(number.replace(",", ""))
+        for number, what in re.findall(r"([\d,]+) ([a-z][a-z ]+?)(?:,|$)", summary)
+    }
+    seconds = {m["label"]: float(m["seconds"]) for m in PROGRESS_DONE.finditer(progress)}
+    label = "orders (bulk)" if "orders (bulk)" in seconds else "orders"
+    took = seconds.get(label)
+    lines = counts.get("order lines", 0)
+    return {
+        "orders": counts.get("orders", 0),
+        "order_lines": lines,
+        "orders_bulk": label == "orders (bulk)",
+        "orders_seconds": took,
+        "order_lines_per_second": lines / took if took else None,
+    }
 
 
 def recheck_skipped(database: Database, result: dict[str, Any]) -> None:
@@ -261,11 +331,23 @@ def main() -> None:
     info = machine()
     targets = databases()
     results: list[dict[str, Any]] = []
+    analytics: dict[str, Any] = {}
 
     def write() -> None:
         report_path.parent.mkdir(parents=True, exist_ok=True)
-        report_path.write_text(report.render(machine=info, results=results, meta=meta))
-        (VAR / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2))
+        report_path.write_text(
+            report.render(machine=info, results=results, meta=meta, analytics=analytics)
+        )
+        (VAR / "results.json").write_text(
+            json.dumps({"meta": meta, "results": results, "analytics": analytics}, indent=2)
+        )
+
+    if ANALYTICS_SUITE:
+        # First, while the machine is otherwise idle: the comparisons with lifetimes and mlxtend
+        # on data generated in memory at the size of the run (ten order lines per customer).
+        log(f"analytics beside lifetimes and mlxtend at {customers:,} customers")
+        analytics.update(analytics_suite.run_all(customers, customers * LINES_PER_CUSTOMER, seed))
+        write()
 
     for database in targets:
         if database.key == "postgresql":

@@ -6,4 +6,7 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.api.urls")),
     path("catalog/", include("guanxi.catalog.api.urls")),
     path("loyalty/", include("guanxi.loyalty.api.urls")),
+    path("orders/", include("guanxi.orders.api.urls")),
+    path("marketing/", include("guanxi.marketing.api.urls")),
+    path("analytics/", include("guanxi.analytics.api.urls")),
 ]

@@ -268,10 +268,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Two choice sets share the field name "source": name their enums apart.
+    # Choice sets that share a field name ("source", "status"): name their enums apart.
     "ENUM_NAME_OVERRIDES": {
         "CustomerSourceEnum": "guanxi.customers.choices.Source",
         "ConsentSourceEnum": "guanxi.customers.choices.ConsentSource",
+        "OrderSourceEnum": "guanxi.orders.choices.OrderSource",
+        "OrderStatusEnum": "guanxi.orders.choices.OrderStatus",
+        "CardStatusEnum": "guanxi.loyalty.choices.CardStatus",
     },
 }
 

@@ -1,0 +1,1 @@
+"""Pages of the analytics domain (see ``guanxi.analytics.urls``)."""
