@@ -2,13 +2,14 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RfmSegment(models.TextChoices):
     CHAMPIONS = "champions", _("Champions")
     LOYAL = "loyal", _("Loyal")
     POTENTIAL_LOYALISTS = "potential_loyalists", _("Potential loyalists")
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("RFM segment", "New")
     AT_RISK = "at_risk", _("At risk")
     CANT_LOSE = "cant_lose", _("Can't lose")
     HIBERNATING = "hibernating", _("Hibernating")
@@ -16,14 +17,14 @@ class RfmSegment(models.TextChoices):
 
 
 class RecencyBand(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("recency band", "Active")
     SILENT = "silent", _("Silent")
     SLEEPING = "sleeping", _("Sleeping")
     LOST = "lost", _("Lost")
 
 
 class FrequencyBand(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("frequency band", "New")
     SECOND_TIME = "second_time", _("Second-time")
     RETURNING = "returning", _("Returning")
     FAN = "fan", _("Fan")
@@ -34,7 +35,7 @@ class PyramidLevel(models.TextChoices):
     LARGE = "large", _("Large")
     MEDIUM = "medium", _("Medium")
     SMALL = "small", _("Small")
-    INACTIVE = "inactive", _("Inactive")
+    INACTIVE = "inactive", pgettext_lazy("pyramid level", "Inactive")
     PROSPECT = "prospect", _("Prospect")
 
 

@@ -150,6 +150,7 @@ class Coupon(BaseModel):
         max_digits=14,
         decimal_places=2,
         validators=[MinValueValidator(0)],
+        # xgettext:no-python-format
         help_text=_("The percentage (e.g. 10 for 10% off) or the amount of money off."),
     )
     minimum_spend = MoneyField(

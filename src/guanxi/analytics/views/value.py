@@ -306,6 +306,7 @@ def margin_concentration_card(context: PageContext) -> Card:
         key="margin-concentration",
         table=table,
         chart=chart,
+        # xgettext:no-python-format
         description=_("How few customers make each 10% of the margin."),
     )
 
@@ -376,6 +377,7 @@ def icp_card(context: PageContext) -> Card:
         key="icp",
         table=table,
         chart=chart,
+        # xgettext:no-python-format
         description=_(
             "What the top 20% of buyers by spend share: a lift above 1 means the attribute is "
             "more common among them than among all buyers."
