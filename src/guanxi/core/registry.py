@@ -23,6 +23,33 @@ class NavItem:
     icon: str
     capability: str
     order: int = 100
+    group: str = ""  # the key of a NavGroup: shown in that group's menu
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A menu in the navigation bar that holds the items naming it as their ``group``; it takes
+    the place of its first item. A group with one visible item shows that item alone."""
+
+    key: str
+    label: Any  # a lazy translation
+    icon: str
+    namespaces: tuple[str, ...] = ()  # URL namespaces in which the menu shows as the current one
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One place in the navigation bar: a link (``item``) or a menu (``group`` and ``items``)."""
+
+    item: NavItem | None = None
+    group: NavGroup | None = None
+    items: tuple[NavItem, ...] = ()
+
+    def current(self, namespace: str | None) -> bool:
+        """Whether a page of URL ``namespace`` belongs to this entry."""
+        if self.item is not None:
+            return namespace == self.item.key
+        return self.group is not None and namespace in self.group.namespaces
 
 
 @dataclass(frozen=True)
@@ -35,6 +62,7 @@ class DashboardPanel:
 
 
 NAV: dict[str, NavItem] = {}
+NAV_GROUPS: dict[str, NavGroup] = {}
 PANELS: dict[str, DashboardPanel] = {}
 
 
@@ -46,11 +74,44 @@ def panel_register(panel: DashboardPanel) -> None:
     PANELS[panel.key] = panel
 
 
+def nav_group_register(group: NavGroup) -> None:
+    NAV_GROUPS[group.key] = group
+
+
 def nav_for(user: Any) -> list[NavItem]:
+    """The items ``user`` may see, in their order."""
     return sorted(
         (item for item in NAV.values() if has_capability(user, item.capability)),
         key=lambda item: (item.order, item.key),
     )
+
+
+def nav_menu(user: Any) -> list[NavEntry]:
+    """The navigation bar of ``user``: their items, those of one group gathered into a menu at
+    the place of the group's first item."""
+    entries: list[NavEntry] = []
+    grouped: dict[str, list[NavItem]] = {}
+    for item in nav_for(user):
+        group = NAV_GROUPS.get(item.group)
+        if group is None:
+            entries.append(NavEntry(item=item))
+            continue
+        if group.key not in grouped:
+            grouped[group.key] = []
+            entries.append(NavEntry(group=group))
+        grouped[group.key].append(item)
+    menu = []
+    for entry in entries:
+        if entry.group is None:
+            menu.append(entry)
+            continue
+        items = grouped[entry.group.key]
+        menu.append(
+            NavEntry(item=items[0])
+            if len(items) == 1
+            else NavEntry(group=entry.group, items=tuple(items))
+        )
+    return menu
 
 
 def panels_for(user: Any) -> list[DashboardPanel]:

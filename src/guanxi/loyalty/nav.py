@@ -4,9 +4,22 @@ from django.utils.translation import gettext_lazy as _
 
 import guanxi.loyalty.referral_panel  # noqa: F401 - the customer-page referrals panel
 from guanxi.core.permissions import ALL_ROLES, Role, register_capability
-from guanxi.core.registry import NavItem, history_register, nav_register
+from guanxi.core.registry import (
+    NavGroup,
+    NavItem,
+    history_register,
+    nav_group_register,
+    nav_register,
+)
 from guanxi.loyalty import data_handlers  # noqa: F401 - registers export, erase and merge
 from guanxi.loyalty.selectors import card_list
+
+# The owner's member-card pages (tiers, settings, bonus rules, points rules, coupons, gifts) share
+# one menu in the navigation bar.
+MENU = "member-card"
+nav_group_register(
+    NavGroup(key=MENU, label=_("Member card"), icon="credit-card-2-front", namespaces=("loyalty",))
+)
 
 FRONT_DESK = {Role.OWNER, Role.STORE_MANAGER, Role.SALES, Role.SERVICE_AGENT}
 
@@ -34,6 +47,7 @@ nav_register(
         icon="award",
         capability="loyalty.tiers",
         order=60,
+        group=MENU,
     )
 )
 import guanxi.loyalty.nav_earning  # noqa: E402, F401 - points rules, coupons, gifts

@@ -28,6 +28,7 @@ nav_register(
         icon="stars",
         capability=EARNING_CAPABILITY,
         order=64,
+        group="member-card",
     )
 )
 nav_register(
@@ -38,6 +39,7 @@ nav_register(
         icon="ticket-perforated",
         capability=COUPONS_CAPABILITY,
         order=65,
+        group="member-card",
     )
 )
 nav_register(
@@ -48,6 +50,7 @@ nav_register(
         icon="gift",
         capability=GIFTS_CAPABILITY,
         order=66,
+        group="member-card",
     )
 )
 

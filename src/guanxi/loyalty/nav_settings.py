@@ -23,6 +23,7 @@ nav_register(
         icon="sliders",
         capability=SETTINGS_CAPABILITY,
         order=61,
+        group="member-card",
     )
 )
 nav_register(
@@ -33,6 +34,7 @@ nav_register(
         icon="piggy-bank",
         capability=SETTINGS_CAPABILITY,
         order=62,
+        group="member-card",
     )
 )
 

@@ -13,6 +13,7 @@ nav_register(
         icon="shop",
         capability="stores.view",
         order=80,
+        group="organisation",
     )
 )
 nav_register(
@@ -23,6 +24,7 @@ nav_register(
         icon="person-badge",
         capability="staff.view",
         order=90,
+        group="organisation",
     )
 )
 
