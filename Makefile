@@ -26,10 +26,12 @@ setup: $(VENV)/.installed node_modules/.package-lock.json
 	$(GUANXI) compile_catalogs
 	$(GUANXI) collectstatic --noinput --verbosity 0
 
-## demo: set up, migrate SQLite under var/, load demo data, print the owner login, serve on :8000
+## demo: set up, migrate SQLite under var/, load demo data, print the owner login, compute the
+## customer analytics, serve on :8000
 demo: setup
 	GUANXI_ENV=demo $(GUANXI) migrate --noinput --verbosity 0
 	GUANXI_ENV=demo $(GUANXI) seed --if-empty --customers $${GUANXI_DEMO_CUSTOMERS:-2000} --seed 1
+	GUANXI_ENV=demo $(GUANXI) analytics refresh
 	GUANXI_ENV=demo $(GUANXI) serve_demo 127.0.0.1:8000
 
 ## test: lint, type-check, migrations check, the suite on SQLite and PostgreSQL, browser tests
