@@ -204,11 +204,17 @@ def kpi_periods(
             "SUM(CASE WHEN kind = 2 THEN net ELSE 0 END) AS walk_in_sales, "
             "COUNT(*) AS transactions, "
             "SUM(CASE WHEN kind = 2 THEN 1 ELSE 0 END) AS walk_in_transactions, "
-            "SUM(items) AS items, "
-            "COUNT(DISTINCT customer_id) AS customers, "
-            "COUNT(DISTINCT CASE WHEN kind = 0 THEN customer_id END) AS new_customers, "
-            "COUNT(DISTINCT CASE WHEN kind = 1 THEN customer_id END) AS repeat_customers "
+            "SUM(items) AS items "
             f"FROM {tagged} GROUP BY store_key, period"
+        )
+        # A customer has one kind in a period (new in the period of their first order, repeat
+        # in every later one), so the distinct rows of ``activity`` count the customers: no
+        # COUNT(DISTINCT) over the orders.
+        counted = (
+            "SELECT store_key, period, COUNT(*) AS customers, "
+            "SUM(CASE WHEN kind = 0 THEN 1 ELSE 0 END) AS new_customers, "
+            "SUM(CASE WHEN kind = 1 THEN 1 ELSE 0 END) AS repeat_customers "
+            f"FROM {activity} GROUP BY store_key, period"
         )
         retained = (
             "SELECT a.store_key, a.period, COUNT(*) AS retained_customers "
@@ -239,15 +245,16 @@ def kpi_periods(
             "THEN CAST(x.items AS DOUBLE) / x.transactions END AS items_per_basket, "
             "CASE WHEN x.items > 0 "
             "THEN CAST(x.sales AS DOUBLE) / (100.0 * x.items) END AS average_unit_price, "
-            "CAST(COALESCE(x.customers, 0) AS BIGINT) AS customers, "
-            "CAST(COALESCE(x.new_customers, 0) AS BIGINT) AS new_customers, "
-            "CAST(COALESCE(x.repeat_customers, 0) AS BIGINT) AS repeat_customers, "
+            "CAST(COALESCE(n.customers, 0) AS BIGINT) AS customers, "
+            "CAST(COALESCE(n.new_customers, 0) AS BIGINT) AS new_customers, "
+            "CAST(COALESCE(n.repeat_customers, 0) AS BIGINT) AS repeat_customers, "
             "CAST(COALESCE(r.retained_customers, 0) AS BIGINT) AS retained_customers, "
-            "CAST(COALESCE(x.repeat_customers, 0) - COALESCE(r.retained_customers, 0) "
+            "CAST(COALESCE(n.repeat_customers, 0) - COALESCE(r.retained_customers, 0) "
             "AS BIGINT) AS reactivated_customers, "
             "CAST(COALESCE(l.lapsed_customers, 0) AS BIGINT) AS lapsed_customers "
             f"FROM (SELECT DISTINCT store_key FROM {tagged}) s CROSS JOIN {grid} g "
             f"LEFT JOIN ({sales}) x ON x.store_key = s.store_key AND x.period = g.period "
+            f"LEFT JOIN ({counted}) n ON n.store_key = s.store_key AND n.period = g.period "
             f"LEFT JOIN ({retained}) r ON r.store_key = s.store_key AND r.period = g.period "
             f"LEFT JOIN ({lapsed}) l ON l.store_key = s.store_key AND l.period = g.period",
         )

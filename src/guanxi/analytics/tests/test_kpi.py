@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -219,6 +220,32 @@ def test_trees_and_lifecycle_add_up_on_random_orders(period: str) -> None:
     assert sum(total["new_customers"].to_pylist()) == len(
         set(orders["customer_id"].drop_null().to_pylist())
     )
+    # Customers per store and period, counted by hand: the distinct buyers, new in the period
+    # of their first order anywhere, repeat in every later one.
+    zone = ZoneInfo("Asia/Shanghai")
+    days = [
+        datetime.datetime.fromtimestamp(int(m) / 1_000_000, zone).date() for m in micros.tolist()
+    ]
+    starts = period_starts(np.array([day_number(day) for day in days]), period).tolist()
+    customers = orders["customer_id"].to_pylist()
+    first_period: dict[int, int] = {}
+    for customer, start in zip(customers, starts, strict=True):
+        if customer is not None:
+            first_period[customer] = min(start, first_period.get(customer, start))
+    expected: dict[tuple[int, int], tuple[set[int], set[int]]] = {}
+    for customer, start, store in zip(
+        customers, starts, orders["store_id"].to_pylist(), strict=True
+    ):
+        if customer is not None:
+            new, repeat = expected.setdefault((store, start), (set(), set()))
+            (new if first_period[customer] == start else repeat).add(customer)
+    for row in stores.to_pylist():
+        new, repeat = expected.get((row["store_id"], day_number(row["period"])), (set(), set()))
+        assert (row["customers"], row["new_customers"], row["repeat_customers"]) == (
+            len(new | repeat),
+            len(new),
+            len(repeat),
+        )
     by_period: dict[datetime.date, Decimal] = {}
     for row in stores.to_pylist():
         by_period[row["period"]] = by_period.get(row["period"], Decimal(0)) + row["sales"]
